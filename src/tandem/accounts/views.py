@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from tandem.accounts import services
+from tandem.accounts.forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm
+from tandem.accounts.models import ApiToken
+from tandem.core.http import AuthedRequest
+from tandem.notifications.enums import NotificationKind
+from tandem.notifications.models import NotificationPreference
+from tandem.notifications.services import set_email_preferences
+
+
+@login_required
+def profile(request: AuthedRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(request.user, by=request.user, **form.cleaned_data)
+        messages.success(request, "Your details were saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def notification_preferences(request: AuthedRequest) -> HttpResponse:
+    disabled = set(
+        NotificationPreference.objects.filter(user=request.user, email=False).values_list(
+            "kind", flat=True
+        )
+    )
+    enabled = {kind.value for kind in NotificationKind} - disabled
+    form = NotificationPreferencesForm(request.POST or None, enabled=enabled)
+    if request.method == "POST" and form.is_valid():
+        set_email_preferences(request.user, by=request.user, email_kinds=form.enabled_kinds())
+        messages.success(request, "Your e-mail preferences were saved.")
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notification_preferences.html", {"form": form})
+
+
+@login_required
+def api_tokens(request: AuthedRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_token = ""
+    if request.method == "POST" and form.is_valid():
+        _, new_token = services.create_api_token(
+            request.user, by=request.user, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.revoke_api_token(token, by=request.user)
+    messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    return redirect("accounts:api_tokens")

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from tandem.programs.enums import (
+    MatchingMode,
+    MeetingCadence,
+    MembershipStatus,
+    ProgramStatus,
+    ProgramType,
+    Role,
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    pronouns: str
+    time_zone: str
+
+
+class OrganizationOut(Schema):
+    slug: str
+    name: str
+    description: str
+    is_admin: bool
+
+
+class ObjectiveIn(Schema):
+    statement: str = Field(min_length=1, max_length=300)
+    metric: str = Field(min_length=1, max_length=200)
+    baseline_value: Decimal | None = None
+    target_value: Decimal
+    unit: str = Field("", max_length=30)
+    deadline: dt.date
+
+
+class ObjectiveOut(ObjectiveIn):
+    id: int
+
+
+class ProgramIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = ""
+    program_type: ProgramType = ProgramType.ONE_TO_ONE
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    meeting_cadence: MeetingCadence = MeetingCadence.BIWEEKLY
+    matching_mode: MatchingMode = MatchingMode.ADMIN
+    max_choices: int = Field(3, ge=1, le=10)
+
+
+class ProgramPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    description: str | None = None
+    program_type: ProgramType | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    meeting_cadence: MeetingCadence | None = None
+    matching_mode: MatchingMode | None = None
+    max_choices: int | None = Field(None, ge=1, le=10)
+
+
+class ProgramOut(Schema):
+    slug: str
+    organization: str
+    name: str
+    description: str
+    program_type: ProgramType
+    status: ProgramStatus
+    starts_on: dt.date
+    ends_on: dt.date
+    meeting_cadence: MeetingCadence
+    matching_mode: MatchingMode
+    max_choices: int
+    my_role: Role | None
+    objectives: list[ObjectiveOut]
+
+
+class StatusIn(Schema):
+    status: ProgramStatus
+
+
+class MembershipOut(Schema):
+    id: int
+    user: UserOut
+    role: Role
+    status: MembershipStatus
+    joined_at: dt.datetime
+
+
+class MembershipPatch(Schema):
+    role: Role | None = None
+    status: MembershipStatus | None = None
+
+
+class InvitationIn(Schema):
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    role: Role
+    message: str = Field("", max_length=2000)
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    state: str
+    expires_at: dt.datetime
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: dt.datetime
+    read: bool

@@ -1,0 +1,249 @@
+"""The ``tandem`` command.
+
+``tandem demo | serve | worker | createadmin | seed | match``; any other word is passed to
+Django's management commands (``tandem migrate``, ``tandem shell``, …).
+``tandem match`` runs the matching engine on a CSV file and never loads Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path.cwd() / "var"
+
+
+def _data_dir() -> Path:
+    path = Path(os.environ.get("TANDEM_DATA_DIR") or DEFAULT_DATA_DIR).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["TANDEM_DATA_DIR"] = str(path)
+    return path
+
+
+def _ensure_demo_secret_key() -> None:
+    """The demo runs without configuration: keep a generated key in the data directory."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    key_file = _data_dir() / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+    _data_dir()
+    import django
+
+    django.setup()
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_serve(options: argparse.Namespace) -> int:
+    _setup_django()
+    if options.migrate:
+        _call("migrate", "--no-input")
+    _call("collectstatic", "--no-input", "--verbosity", "0")
+    from gunicorn.app.base import BaseApplication
+
+    from tandem.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{options.host}:{options.port}")
+            self.cfg.set("workers", options.workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> object:
+            return application
+
+    Server().run()
+    return 0
+
+
+def cmd_worker(options: argparse.Namespace) -> int:
+    _setup_django()
+    arguments = ["db_worker", "--no-reload", "--interval", str(options.interval)]
+    if options.batch:
+        arguments.append("--batch")
+    _call(*arguments)
+    return 0
+
+
+def cmd_createadmin(options: argparse.Namespace) -> int:
+    _setup_django()
+    from allauth.account.models import EmailAddress
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from tandem.accounts.models import User
+
+    email = options.email or input("E-mail address: ").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        print(f"error: {email!r} is not a valid e-mail address.", file=sys.stderr)
+        return 2
+    password = os.environ.get("TANDEM_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 8:
+        print("error: the password must have at least 8 characters.", file=sys.stderr)
+        return 2
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_superuser(email, password, full_name=options.name or "")
+    else:
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    print(f"Administrator {user.email} is ready. Log in and create your organization.")
+    return 0
+
+
+def cmd_seed(options: argparse.Namespace) -> int:
+    _setup_django()
+    from tandem.programs.seed import DEMO_PASSWORD, seed_demo
+
+    started = time.perf_counter()
+    report = seed_demo(participants=options.participants, seed=options.seed)
+    elapsed = time.perf_counter() - started
+    print(
+        f"Seeded {report.participants_created} participants into “{report.program.name}” "
+        f"({report.organization.name}) in {elapsed:.1f} s."
+    )
+    for role, email in report.logins.items():
+        print(f"  {role:<12} {email}  password: {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_demo(options: argparse.Namespace) -> int:
+    _ensure_demo_secret_key()
+    os.environ.setdefault("SITE_URL", f"http://{options.host}:{options.port}")
+    _setup_django()
+    _call("migrate", "--no-input", "--verbosity", "0")
+    from tandem.programs.models import Organization
+    from tandem.programs.seed import DEMO_ORGANIZATION_SLUG, DEMO_PASSWORD, seed_demo
+
+    if not Organization.objects.filter(slug=DEMO_ORGANIZATION_SLUG).exists():
+        print(f"Seeding the demo organization with {options.participants} participants…")
+        report = seed_demo(participants=options.participants)
+        logins = report.logins
+    else:
+        from tandem.programs.seed import DEMO_LOGINS
+
+        logins = dict(DEMO_LOGINS)
+    executable = [sys.executable, "-m", "tandem.cli"]
+    worker = subprocess.Popen([*executable, "worker"])  # noqa: S603  (our own command)
+    server = subprocess.Popen(  # noqa: S603  (our own command)
+        [*executable, "serve", "--host", options.host, "--port", str(options.port),
+         "--workers", "2"]
+    )
+    url = f"http://{options.host}:{options.port}/"
+    print()
+    print(f"Tandem demo is running at {url}")
+    print(f"Log in with password “{DEMO_PASSWORD}” as:")
+    for role, email in logins.items():
+        print(f"  {role:<12} {email}")
+    print("E-mails are printed in this terminal. Press Ctrl+C to stop.")
+    print()
+    try:
+        while worker.poll() is None and server.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in (server, worker):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in (server, worker):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tandem",
+        description="Run mentoring programs end to end.",
+        epilog="Any other command is passed to Django's manage.py (e.g. tandem migrate).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="set up a demo database and run web + worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--participants", type=int, default=200)
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = commands.add_parser("serve", help="run the production web server (gunicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the background task worker")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    worker.set_defaults(handler=cmd_worker)
+
+    admin = commands.add_parser("createadmin", help="create a site administrator")
+    admin.add_argument("--email")
+    admin.add_argument("--name", default="")
+    admin.set_defaults(handler=cmd_createadmin)
+
+    seed = commands.add_parser("seed", help="add realistic demo participants")
+    seed.add_argument("--participants", type=int, default=200)
+    seed.add_argument("--seed", type=int, default=7, help="random seed (same seed, same people)")
+    seed.set_defaults(handler=cmd_seed)
+
+    commands.add_parser("match", help="match mentors and mentees from a CSV file",
+                        add_help=False)
+    return parser
+
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] == "match":
+        from tandem.matching.cli import main as match_main
+
+        return match_main(arguments[1:])
+    parser = build_parser()
+    known = {"demo", "serve", "worker", "createadmin", "seed"}
+    if arguments and arguments[0] not in known and not arguments[0].startswith("-"):
+        _setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["tandem", *arguments])
+        return 0
+    options = parser.parse_args(arguments)
+    if options.command is None:
+        parser.print_help()
+        return 0
+    return int(options.handler(options))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

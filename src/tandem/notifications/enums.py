@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class NotificationKind(models.TextChoices):
+    """Every message Tandem sends. Later capabilities add kinds here and a template pair."""
+
+    WELCOME = "welcome", "Welcome to a program"
+    MEMBERSHIP_CHANGED = "membership_changed", "Your place in a program changed"
+    PROGRAM_STATUS = "program_status", "A program you are in changed stage"
+    INVITATION_ACCEPTED = "invitation_accepted", "Someone accepted your invitation"

@@ -1,0 +1,69 @@
+"""Tell people things: in the app at once, by e-mail through a background task."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tandem.notifications.enums import NotificationKind
+from tandem.notifications.models import Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from tandem.accounts.models import User
+    from tandem.programs.models import Program
+
+
+def wants_email(user: User, kind: NotificationKind) -> bool:
+    preference = NotificationPreference.objects.filter(user=user, kind=kind).first()
+    return True if preference is None else preference.email
+
+
+def notify(
+    recipient: User,
+    *,
+    kind: NotificationKind,
+    context: Mapping[str, Any],
+    program: Program | None = None,
+    url: str = "",
+) -> Notification:
+    """Record a notification and, once the surrounding transaction commits, e-mail it.
+
+    The title and body come from ``notifications/kinds/<kind>.title.txt`` and ``.body.txt``,
+    rendered now with ``context`` so the message reads the same later in the app.
+    """
+    template_context = {"recipient": recipient, "program": program, **context}
+    title = render_to_string(f"notifications/kinds/{kind}.title.txt", template_context).strip()
+    body = render_to_string(f"notifications/kinds/{kind}.body.txt", template_context).strip()
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, program=program, title=title, body=body, url=url
+    )
+    if recipient.is_active and wants_email(recipient, kind):
+        from tandem.notifications.tasks import send_notification_email
+
+        notification_id = notification.pk
+        transaction.on_commit(lambda: send_notification_email.enqueue(notification_id))
+    return notification
+
+
+def mark_read(notification: Notification, *, by: User) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, by: User) -> int:
+    return Notification.objects.filter(recipient=by).unread().update(read_at=timezone.now())
+
+
+def set_email_preferences(user: User, *, by: User, email_kinds: set[str]) -> None:
+    """Turn e-mail on for the kinds in ``email_kinds`` and off for every other kind."""
+    with transaction.atomic():
+        for kind in NotificationKind:
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"email": kind.value in email_kinds}
+            )

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
+from tandem.programs.models import Objective, Organization, Program
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OrganizationForm(forms.ModelForm[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "description"]
+        labels = {"slug": "Web address"}
+        help_texts = {"slug": "Letters, numbers and hyphens; appears in links: /o/<address>/"}
+
+
+class ProgramForm(forms.ModelForm[Program]):
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "description",
+            "program_type",
+            "starts_on",
+            "ends_on",
+            "meeting_cadence",
+            "matching_mode",
+            "max_choices",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "ends_on": "Best practice is a program of 3 to 6 months.",
+            "program_type": (
+                "One-to-one: a mentor and a mentee. Group: a mentor with several mentees. "
+                "Reverse: junior staff mentor senior staff. Peer: colleagues at the same level."
+            ),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", "The end date must be after the start date.")
+        return cleaned
+
+
+class ObjectiveForm(forms.ModelForm[Objective]):
+    class Meta:
+        model = Objective
+        fields = ["statement", "metric", "baseline_value", "target_value", "unit", "deadline"]
+        widgets = {"deadline": DateInput()}
+        labels = {"baseline_value": "Baseline (today)", "target_value": "Target"}
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ProgramStatus.choices)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MENTEE)
+    message = forms.CharField(
+        label="Personal message (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class MemberFilterForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", "All roles"), *Role.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *MembershipStatus.choices], required=False
+    )
+    q = forms.CharField(label="Search", required=False, max_length=100)
+
+
+class MembershipChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    status = forms.ChoiceField(choices=MembershipStatus.choices)

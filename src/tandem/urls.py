@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tandem.api.api import api
+from tandem.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("tandem.accounts.urls")),
+    path("notifications/", include("tandem.notifications.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("tandem.programs.urls")),
+]
