@@ -116,7 +116,7 @@ def database_config(url: str, *, name: str = "DATABASE_URL") -> dict[str, object
 
 def email_config(url: str, *, name: str = "EMAIL_URL") -> dict[str, object]:
     """``console://``, ``smtp://user:pass@host:587?tls=1``, ``smtps://…``, ``memory://``,
-    ``file:///path`` → Django e-mail settings."""
+    ``file:///path`` → one entry of Django's ``MAILERS`` setting."""
     from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
@@ -131,9 +131,11 @@ def email_config(url: str, *, name: str = "EMAIL_URL") -> dict[str, object]:
     if parts.scheme not in backends:
         allowed = ", ".join(f"{scheme}://" for scheme in backends)
         raise ImproperlyConfigured(f"{name}={url!r} has an unknown scheme; use one of {allowed}.")
-    config: dict[str, object] = {"EMAIL_BACKEND": backends[parts.scheme]}
+    options: dict[str, object] = {}
     if parts.scheme == "file":
-        config["EMAIL_FILE_PATH"] = parts.path
+        if not parts.path:
+            raise ImproperlyConfigured(f"{name}={url!r} names no folder (file:///path/to/folder).")
+        options["file_path"] = parts.path
     if parts.scheme in {"smtp", "smtps"}:
         if not parts.hostname:
             raise ImproperlyConfigured(f"{name}={url!r} names no SMTP host.")
@@ -142,13 +144,13 @@ def email_config(url: str, *, name: str = "EMAIL_URL") -> dict[str, object]:
             port = parts.port
         except ValueError:
             raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number.") from None
-        config.update(
-            EMAIL_HOST=parts.hostname,
-            EMAIL_PORT=port or (465 if parts.scheme == "smtps" else 587),
-            EMAIL_HOST_USER=unquote(parts.username or ""),
-            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
-            EMAIL_USE_SSL=parts.scheme == "smtps",
-            EMAIL_USE_TLS=parts.scheme == "smtp" and query.get("tls", ["1"])[0] in _TRUE,
-            EMAIL_TIMEOUT=20,
+        options.update(
+            host=parts.hostname,
+            port=port or (465 if parts.scheme == "smtps" else 587),
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            use_ssl=parts.scheme == "smtps",
+            use_tls=parts.scheme == "smtp" and query.get("tls", ["1"])[0] in _TRUE,
+            timeout=20,
         )
-    return config
+    return {"BACKEND": backends[parts.scheme], "OPTIONS": options}
