@@ -62,7 +62,7 @@ def cmd_serve(options: argparse.Namespace) -> int:
 
     from tandem.wsgi import application
 
-    class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{options.host}:{options.port}")
             self.cfg.set("workers", options.workers)
@@ -153,8 +153,16 @@ def cmd_demo(options: argparse.Namespace) -> int:
     executable = [sys.executable, "-m", "tandem.cli"]
     worker = subprocess.Popen([*executable, "worker"])  # noqa: S603  (our own command)
     server = subprocess.Popen(  # noqa: S603  (our own command)
-        [*executable, "serve", "--host", options.host, "--port", str(options.port),
-         "--workers", "2"]
+        [
+            *executable,
+            "serve",
+            "--host",
+            options.host,
+            "--port",
+            str(options.port),
+            "--workers",
+            "2",
+        ]
     )
     url = f"http://{options.host}:{options.port}/"
     print()
@@ -217,11 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=7, help="random seed (same seed, same people)")
     seed.set_defaults(handler=cmd_seed)
 
-    commands.add_parser("match", help="match mentors and mentees from a CSV file",
-                        add_help=False)
+    commands.add_parser("match", help="match mentors and mentees from a CSV file", add_help=False)
     return parser
-
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:

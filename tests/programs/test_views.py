@@ -24,8 +24,9 @@ def status_of(client: Client, url: str, method: str = "get", **data: Any) -> int
 
 
 @pytest.mark.parametrize("who", ["coordinator", "org_admin", "mentor", "mentee", "applicant"])
-def test_program_home_is_visible_to_everyone_in_the_program(world: World, login: Any,
-                                                             who: str) -> None:
+def test_program_home_is_visible_to_everyone_in_the_program(
+    world: World, login: Any, who: str
+) -> None:
     response = login(getattr(world, who)).get(world.url())
     assert response.status_code == 200
     assert world.program.name in response.text
@@ -44,6 +45,7 @@ def test_program_home_is_404_for_a_missing_program_exactly_like_for_an_outsider(
     missing = client.get("/o/northwind/p/does-not-exist/")
     no_org = client.get("/o/nowhere/p/spring/")
     assert not_yours.status_code == missing.status_code == no_org.status_code == 404
+
     def without_csrf(text: str) -> str:
         return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", text)
 
@@ -85,15 +87,17 @@ def test_applicant_home_says_approval_is_pending(world: World, login: Any) -> No
 
 @pytest.mark.parametrize("suffix", COORDINATOR_PAGES)
 @pytest.mark.parametrize("who", ["coordinator", "org_admin"])
-def test_coordinator_pages_allow_coordinators_and_org_admins(world: World, login: Any,
-                                                             suffix: str, who: str) -> None:
+def test_coordinator_pages_allow_coordinators_and_org_admins(
+    world: World, login: Any, suffix: str, who: str
+) -> None:
     assert login(getattr(world, who)).get(world.url(suffix)).status_code == 200
 
 
 @pytest.mark.parametrize("suffix", COORDINATOR_PAGES)
 @pytest.mark.parametrize("who", ["mentor", "mentee", "applicant"])
-def test_coordinator_pages_refuse_participants(world: World, login: Any, suffix: str,
-                                               who: str) -> None:
+def test_coordinator_pages_refuse_participants(
+    world: World, login: Any, suffix: str, who: str
+) -> None:
     assert login(getattr(world, who)).get(world.url(suffix)).status_code == 403
 
 
@@ -118,7 +122,9 @@ def test_program_settings_save_and_audit(world: World, login: Any) -> None:
     assert response.status_code == 302
     program.refresh_from_db()
     assert (program.name, program.program_type, program.ends_on) == (
-        "Spring 2027", "group", dt.date(2027, 8, 31)
+        "Spring 2027",
+        "group",
+        dt.date(2027, 8, 31),
     )
     entry = AuditEntry.objects.get(action="program.updated")
     assert entry.actor == world.coordinator
@@ -163,7 +169,9 @@ def test_status_change_follows_the_lifecycle(world: World, login: Any) -> None:
 
 
 def test_status_change_is_refused_for_a_mentee(world: World, login: Any) -> None:
-    assert login(world.mentee).post(world.url("status/"), {"status": "enrolling"}).status_code == 403
+    assert (
+        login(world.mentee).post(world.url("status/"), {"status": "enrolling"}).status_code == 403
+    )
     assert Program.objects.get(pk=world.program.pk).status == ProgramStatus.DRAFT
 
 
@@ -194,10 +202,10 @@ def test_objective_add_with_htmx_returns_the_fragment(world: World, login: Any) 
     assert Objective.objects.get().statement == "Mentees feel ready"
 
 
-def test_objective_add_invalid_returns_422_with_errors_and_input(world: World,
-                                                                login: Any) -> None:
+def test_objective_add_invalid_returns_422_with_errors_and_input(world: World, login: Any) -> None:
     response = login(world.coordinator).post(
-        world.url("objectives/"), {**OBJECTIVE, "target_value": "lots"},
+        world.url("objectives/"),
+        {**OBJECTIVE, "target_value": "lots"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
@@ -230,7 +238,9 @@ def test_objective_of_another_program_is_404(world: World, login: Any) -> None:
 
 def test_objective_remove_is_refused_for_a_mentee(world: World, login: Any) -> None:
     objective = ObjectiveFactory(program=world.program)
-    assert login(world.mentee).post(world.url(f"objectives/{objective.pk}/remove/")).status_code == 403
+    assert (
+        login(world.mentee).post(world.url(f"objectives/{objective.pk}/remove/")).status_code == 403
+    )
     assert Objective.objects.filter(pk=objective.pk).exists()
 
 
@@ -244,7 +254,8 @@ def test_member_list_filters_by_role_status_and_search(world: World, login: Any)
 
 def test_member_list_htmx_returns_only_the_table(world: World, login: Any) -> None:
     response = login(world.coordinator).get(
-        world.url("members/"), {"role": "mentor"},
+        world.url("members/"),
+        {"role": "mentor"},
         headers={"HX-Request": "true", "HX-Target": "member-table"},
     )
     assert response.text.lstrip().startswith('<div id="member-table"')
@@ -279,7 +290,8 @@ def test_member_change_updates_role_and_status(world: World, login: Any) -> None
 def test_member_change_refuses_to_remove_the_last_coordinator(world: World, login: Any) -> None:
     membership = Membership.objects.get(user=world.coordinator)
     response = login(world.org_admin).post(
-        world.url(f"members/{membership.pk}/"), {"role": "mentor", "status": "approved"},
+        world.url(f"members/{membership.pk}/"),
+        {"role": "mentor", "status": "approved"},
         follow=True,
     )
     assert "only coordinator" in response.text
@@ -295,8 +307,9 @@ def test_member_change_is_refused_for_a_mentor(world: World, login: Any) -> None
     assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.APPLIED
 
 
-def test_invitation_create_sends_the_email(world: World, login: Any, mailoutbox: Any,
-                                           django_capture_on_commit_callbacks: Any) -> None:
+def test_invitation_create_sends_the_email(
+    world: World, login: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = login(world.coordinator).post(
             world.url("invitations/"),
@@ -305,7 +318,9 @@ def test_invitation_create_sends_the_email(world: World, login: Any, mailoutbox:
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert (invitation.email, invitation.role, invitation.send_count) == (
-        "new.person@example.org", "mentor", 1
+        "new.person@example.org",
+        "mentor",
+        1,
     )
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["new.person@example.org"]
@@ -313,8 +328,9 @@ def test_invitation_create_sends_the_email(world: World, login: Any, mailoutbox:
     assert "Join us!" in mailoutbox[0].body
 
 
-def test_invitation_of_an_existing_member_is_refused_with_the_field(world: World,
-                                                                    login: Any) -> None:
+def test_invitation_of_an_existing_member_is_refused_with_the_field(
+    world: World, login: Any
+) -> None:
     response = login(world.coordinator).post(
         world.url("invitations/"), {"email": world.mentee.email, "role": "mentee"}
     )
@@ -333,8 +349,9 @@ def test_invitation_create_is_refused_for_a_mentee(world: World, login: Any) -> 
     assert not Invitation.objects.exists()
 
 
-def test_invitation_resend_and_revoke(world: World, login: Any, mailoutbox: Any,
-                                      django_capture_on_commit_callbacks: Any) -> None:
+def test_invitation_resend_and_revoke(
+    world: World, login: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     from tests.factories import InvitationFactory
 
     invitation = InvitationFactory(program=world.program)
@@ -351,20 +368,23 @@ def test_invitation_revoke_is_refused_for_a_mentor(world: World, login: Any) -> 
     from tests.factories import InvitationFactory
 
     invitation = InvitationFactory(program=world.program)
-    assert login(world.mentor).post(
-        world.url(f"invitations/{invitation.pk}/revoke/")
-    ).status_code == 403
+    assert (
+        login(world.mentor).post(world.url(f"invitations/{invitation.pk}/revoke/")).status_code
+        == 403
+    )
     invitation.refresh_from_db()
     assert invitation.state == "pending"
 
 
-def test_invitation_accept_by_the_invited_user_creates_the_membership(world: World,
-                                                                     login: Any) -> None:
+def test_invitation_accept_by_the_invited_user_creates_the_membership(
+    world: World, login: Any
+) -> None:
     from tests.factories import InvitationFactory, UserFactory
 
     person = UserFactory(email="invitee@example.org")
-    invitation = InvitationFactory(program=world.program, email=person.email, role=Role.MENTOR,
-                                   invited_by=world.coordinator)
+    invitation = InvitationFactory(
+        program=world.program, email=person.email, role=Role.MENTOR, invited_by=world.coordinator
+    )
     response = login(person).post(f"/invitations/{invitation.token}/")
     assert response.status_code == 302
     membership = Membership.objects.get(user=person)
@@ -386,8 +406,9 @@ def test_expired_invitation_page_says_so(world: World, client: Client) -> None:
 
     from tests.factories import InvitationFactory
 
-    invitation = InvitationFactory(program=world.program,
-                                   expires_at=timezone.now() - dt.timedelta(days=1))
+    invitation = InvitationFactory(
+        program=world.program, expires_at=timezone.now() - dt.timedelta(days=1)
+    )
     response = client.get(f"/invitations/{invitation.token}/")
     assert response.status_code == 410
     assert "has been expired" in response.text

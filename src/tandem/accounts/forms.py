@@ -8,7 +8,9 @@ from django.http import HttpRequest
 
 from tandem.accounts.models import User
 
-TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+TIME_ZONE_CHOICES = [
+    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+]
 
 
 class SignupDetailsForm(forms.Form):

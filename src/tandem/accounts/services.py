@@ -41,10 +41,7 @@ def revoke_api_token(token: ApiToken, *, by: User) -> ApiToken:
 
 def authenticate_api_token(raw: str) -> User | None:
     token = (
-        ApiToken.objects.active()
-        .select_related("user")
-        .filter(token_hash=hash_token(raw))
-        .first()
+        ApiToken.objects.active().select_related("user").filter(token_hash=hash_token(raw)).first()
     )
     if token is None:
         return None

@@ -33,7 +33,11 @@ def notification_preferences(request: AuthedRequest) -> HttpResponse:
         )
     )
     enabled = {kind.value for kind in NotificationKind} - disabled
-    form = NotificationPreferencesForm(request.POST or None, enabled=enabled)
+    # Not ``request.POST or None``: with every box unticked a POST can carry no fields at all,
+    # and it must still save "no e-mail" rather than be mistaken for a GET.
+    form = NotificationPreferencesForm(
+        request.POST if request.method == "POST" else None, enabled=enabled
+    )
     if request.method == "POST" and form.is_valid():
         set_email_preferences(request.user, by=request.user, email_kinds=form.enabled_kinds())
         messages.success(request, "Your e-mail preferences were saved.")

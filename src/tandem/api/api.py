@@ -38,6 +38,7 @@ from tandem.notifications import services as notification_services
 from tandem.notifications.models import Notification
 from tandem.programs import queries, rules, services
 from tandem.programs.access import Access, resolve_access
+from tandem.programs.enums import MembershipStatus
 from tandem.programs.models import Membership, Objective, Organization, Program
 
 api = NinjaAPI(
@@ -67,28 +68,44 @@ def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResp
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": "Not found, or not yours to see."}, status=404
-    )
+    return api.create_response(request, {"detail": "Not found, or not yours to see."}, status=404)
+
+
+#: Where ninja says a parameter came from; the client only needs the field inside it.
+_PARAMETER_SOURCES = {"query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(location: tuple[Any, ...]) -> str | None:
+    """``("body", "payload", "max_choices")`` → ``"max_choices"``; ``("query", "q")`` → ``"q"``.
+
+    A body error's location starts with "body" and the view's parameter name, neither of
+    which the client sent, so the field is named as in the JSON it posted (like ServiceError).
+    """
+    parts = [str(part) for part in location]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts[:1] and parts[0] in _PARAMETER_SOURCES:
+        parts = parts[1:]
+    return ".".join(parts) or None
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_input(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
-    problems = []
-    for item in error.errors:
-        location = ".".join(str(part) for part in item.get("loc", ()) if part not in {"body"})
-        problems.append({"field": location, "detail": item.get("msg", "invalid")})
+    problems = [
+        {"field": _field_name(tuple(item.get("loc", ()))), "detail": item.get("msg", "invalid")}
+        for item in error.errors
+    ]
     first = problems[0] if problems else {"field": None, "detail": "Invalid input."}
+    detail = f"{first['field']}: {first['detail']}" if first["field"] else first["detail"]
     return api.create_response(
         request,
-        {"detail": f"{first['field']}: {first['detail']}", "field": first["field"],
-         "errors": problems},
+        {"detail": detail, "field": first["field"], "errors": problems},
         status=422,
     )
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]  # set by the auth classes
+    return request.auth  # type: ignore[attr-defined]  # set by the auth classes
 
 
 def _access(request: HttpRequest, org: str, program: str | None = None) -> Access:
@@ -131,8 +148,12 @@ def organization_list(request: HttpRequest) -> list[dict[str, Any]]:
         programs__memberships__user=user
     )
     return [
-        {"slug": o.slug, "name": o.name, "description": o.description,
-         "is_admin": o.pk in administered}
+        {
+            "slug": o.slug,
+            "name": o.name,
+            "description": o.description,
+            "is_admin": o.pk in administered,
+        }
         for o in visible.distinct().order_by("name")
     ]
 
@@ -141,21 +162,31 @@ def organization_list(request: HttpRequest) -> list[dict[str, Any]]:
 def organization_detail(request: HttpRequest, org: str) -> dict[str, Any]:
     access = _access(request, org)
     organization = access.organization
-    return {"slug": organization.slug, "name": organization.name,
-            "description": organization.description, "is_admin": access.is_org_admin}
+    return {
+        "slug": organization.slug,
+        "name": organization.name,
+        "description": organization.description,
+        "is_admin": access.is_org_admin,
+    }
 
 
 @api.get("/organizations/{org}/programs", response=list[ProgramOut], tags=["programs"])
 def program_list(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     access = _access(request, org)
-    programs = Program.objects.filter(organization=access.organization).select_related(
-        "organization"
-    ).prefetch_related("objectives")
+    programs = (
+        Program.objects.filter(organization=access.organization)
+        .select_related("organization")
+        .prefetch_related("objectives")
+    )
     if not access.is_org_admin:
-        programs = programs.filter(memberships__user=access.user)
+        # The programs resolve_access lets them open: not those that declined them or
+        # that they withdrew from.
+        places = Membership.objects.filter(user=access.user).exclude(
+            status__in=[MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN]
+        )
+        programs = programs.filter(pk__in=places.values("program_id"))
     memberships = {
-        m.program_id: m
-        for m in Membership.objects.filter(user=access.user, program__in=programs)
+        m.program_id: m for m in Membership.objects.filter(user=access.user, program__in=programs)
     }
     result = []
     for program in programs.order_by("-starts_on", "name"):
@@ -217,8 +248,9 @@ def program_status(
 ) -> dict[str, Any]:
     access = _access(request, org, program)
     _check(rules.can_manage_program, access)
-    updated = services.change_program_status(access.program_or_404, to=payload.status,
-                                             by=access.user)
+    updated = services.change_program_status(
+        access.program_or_404, to=payload.status, by=access.user
+    )
     return _program_out(updated, access)
 
 
@@ -301,8 +333,13 @@ def invitation_create(
         message=payload.message,
         by=access.user,
     )
-    return 201, {"id": invitation.pk, "email": invitation.email, "role": invitation.role,
-                 "state": invitation.state, "expires_at": invitation.expires_at}
+    return 201, {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": invitation.role,
+        "state": invitation.state,
+        "expires_at": invitation.expires_at,
+    }
 
 
 @api.get("/notifications", response=list[NotificationOut], tags=["notifications"])
@@ -311,8 +348,15 @@ def notification_list(request: HttpRequest, unread: bool = False) -> list[dict[s
     if unread:
         notifications = notifications.unread()
     return [
-        {"id": n.pk, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
-         "created_at": n.created_at, "read": n.read_at is not None}
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "title": n.title,
+            "body": n.body,
+            "url": n.url,
+            "created_at": n.created_at,
+            "read": n.read_at is not None,
+        }
         for n in notifications[:200]
     ]
 

@@ -27,6 +27,14 @@ class SessionAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=True)
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # Without a logged-in session this method does not apply: answer "no credentials"
+        # (401) rather than let the CSRF check refuse, e.g., a call with a revoked token (403).
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)  # checks CSRF, then authenticate()
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
@@ -15,7 +16,10 @@ if TYPE_CHECKING:
 
 
 class AuthedRequest(HttpRequest):
-    user: User  # type: ignore[assignment]  # narrowed: these views require a login
+    """A request from a logged-in person (the views require a login)."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 class TenantRequest(AuthedRequest):

@@ -35,7 +35,7 @@ class TenancyMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         request.access = resolve_access(  # type: ignore[attr-defined]  # TenantRequest
-            request.user,  # type: ignore[arg-type]  # authenticated above
+            request.user,
             org_slug,
             view_kwargs.get("program_slug"),
         )

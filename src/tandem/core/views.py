@@ -11,8 +11,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Participants see their programs; organization admins also see their organizations."""
     if not request.user.is_authenticated:
         return render(request, "core/welcome.html")
-    memberships = list(queries.memberships_of(request.user))  # type: ignore[arg-type]  # authenticated
-    organizations = list(queries.organizations_administered_by(request.user))  # type: ignore[arg-type]  # authenticated
+    memberships = list(queries.memberships_of(request.user))
+    organizations = list(queries.organizations_administered_by(request.user))
     return render(
         request,
         "core/home.html",

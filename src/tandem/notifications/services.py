@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification, NotificationPreference
@@ -15,6 +16,8 @@ from tandem.notifications.models import Notification, NotificationPreference
 if TYPE_CHECKING:
     from tandem.accounts.models import User
     from tandem.programs.models import Program
+
+TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 200
 
 
 def wants_email(user: User, kind: NotificationKind) -> bool:
@@ -37,6 +40,8 @@ def notify(
     """
     template_context = {"recipient": recipient, "program": program, **context}
     title = render_to_string(f"notifications/kinds/{kind}.title.txt", template_context).strip()
+    # Names can be long (150-character person, 120-character program): keep within the column.
+    title = Truncator(title).chars(TITLE_MAX_LENGTH)
     body = render_to_string(f"notifications/kinds/{kind}.body.txt", template_context).strip()
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, program=program, title=title, body=body, url=url

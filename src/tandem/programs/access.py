@@ -59,9 +59,12 @@ def resolve_access(user: User, org_slug: str, program_slug: str | None = None) -
     ).first()
     is_admin = user.is_superuser or organization_role is not None
     if program_slug is None:
-        if not is_admin and not Membership.objects.filter(
-            program__organization=organization, user=user
-        ).exists():
+        if (
+            not is_admin
+            and not Membership.objects.filter(
+                program__organization=organization, user=user
+            ).exists()
+        ):
             raise Http404(NOT_FOUND)
         return Access(user=user, organization=organization, organization_role=organization_role)
     program = Program.objects.filter(organization=organization, slug=program_slug).first()

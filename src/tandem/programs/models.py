@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -42,9 +43,7 @@ class Organization(models.Model):
 class OrganizationMembership(models.Model):
     """A person's role in a whole organization (above any program)."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="staff"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_roles"
     )

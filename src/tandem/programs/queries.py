@@ -68,7 +68,10 @@ class ProgramFigures:
             (
                 role,
                 label,
-                [self.by_role_and_status.get(role, {}).get(status, 0) for status, _ in self.statuses],
+                [
+                    self.by_role_and_status.get(role, {}).get(status, 0)
+                    for status, _ in self.statuses
+                ],
                 self.totals_by_role.get(role, 0),
             )
             for role, label in self.roles

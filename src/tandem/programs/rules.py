@@ -21,9 +21,7 @@ def can_view_program(access: Access) -> bool:
 
 def can_manage_program(access: Access) -> bool:
     """Coordinators of this program and the organization's admins."""
-    return access.program is not None and (
-        access.is_org_admin or access.role == Role.COORDINATOR
-    )
+    return access.program is not None and (access.is_org_admin or access.role == Role.COORDINATOR)
 
 
 def can_view_members(access: Access) -> bool:

@@ -141,8 +141,13 @@ def _availability(rng: random.Random) -> list[str]:
     return sorted(rng.sample(slots, rng.randint(3, 8)))
 
 
-def generate_people(count: int, *, seed: int = 7, mentor_share: float = 0.35,
-                    email_domain: str = "people.tandem.test") -> Iterator[PersonSeed]:
+def generate_people(
+    count: int,
+    *,
+    seed: int = 7,
+    mentor_share: float = 0.35,
+    email_domain: str = "people.tandem.test",
+) -> Iterator[PersonSeed]:
     """Yield ``count`` varied, plausible participants. Mentors come first in teams' reporting
     lines, so every ``manager`` answer names someone generated earlier (or nobody)."""
     rng = random.Random(seed)
@@ -161,12 +166,25 @@ def generate_people(count: int, *, seed: int = 7, mentor_share: float = 0.35,
         colleagues = emails_by_team.setdefault((employer, team), [])
         manager = rng.choice(colleagues) if colleagues and rng.random() < 0.6 else ""
         colleagues.append(email)
-        languages = sorted({local_languages[0], *rng.sample(local_languages, 1)}
-                           | ({"English"} if rng.random() < 0.8 else set()))
+        languages = sorted(
+            {local_languages[0], *rng.sample(local_languages, 1)}
+            | ({"English"} if rng.random() < 0.8 else set())
+        )
         answers: dict[str, Any] = {
             "interests": rng.sample(INTERESTS, rng.randint(2, 4)),
-            "values": rng.sample(["growth", "fairness", "curiosity", "service", "craft",
-                                  "family", "independence", "community"], 2),
+            "values": rng.sample(
+                [
+                    "growth",
+                    "fairness",
+                    "curiosity",
+                    "service",
+                    "craft",
+                    "family",
+                    "independence",
+                    "community",
+                ],
+                2,
+            ),
             "industry": industry,
             "years_experience": years,
             "seniority": seniority,
@@ -187,13 +205,19 @@ def generate_people(count: int, *, seed: int = 7, mentor_share: float = 0.35,
             answers["skills_offered"] = skills
             answers["capacity"] = rng.choice([1, 2, 2, 3, 4])
             answers["experience"] = rng.choice(EXPERIENCE_TEMPLATES).format(
-                years=years, industry=industry, seniority=seniority, team=team,
-                employer=employer, skill=skill, skill2=skill2,
+                years=years,
+                industry=industry,
+                seniority=seniority,
+                team=team,
+                employer=employer,
+                skill=skill,
+                skill2=skill2,
             )
         else:
             answers["skills_wanted"] = skills[:4]
-            answers["goals"] = rng.choice(GOAL_TEMPLATES).format(skill=skill, skill2=skill2,
-                                                                  aim=aim)
+            answers["goals"] = rng.choice(GOAL_TEMPLATES).format(
+                skill=skill, skill2=skill2, aim=aim
+            )
         yield PersonSeed(
             email=email,
             full_name=f"{first} {last}",
@@ -220,8 +244,14 @@ def _bulk_people(program: Program, people: list[PersonSeed], password_hash: str)
         fresh = [p for p in chunk if p.email not in existing]
         users = User.objects.bulk_create(
             [
-                User(email=p.email, full_name=p.full_name, pronouns=p.pronouns,
-                     time_zone=p.time_zone, password=password_hash, date_joined=now)
+                User(
+                    email=p.email,
+                    full_name=p.full_name,
+                    pronouns=p.pronouns,
+                    time_zone=p.time_zone,
+                    password=password_hash,
+                    date_joined=now,
+                )
                 for p in fresh
             ],
             batch_size=BATCH,
@@ -230,14 +260,22 @@ def _bulk_people(program: Program, people: list[PersonSeed], password_hash: str)
             users = list(User.objects.filter(email__in=[p.email for p in fresh]).order_by("id"))
         by_email = {user.email: user for user in users}
         EmailAddress.objects.bulk_create(
-            [EmailAddress(user=by_email[p.email], email=p.email, verified=True, primary=True)
-             for p in fresh],
+            [
+                EmailAddress(user=by_email[p.email], email=p.email, verified=True, primary=True)
+                for p in fresh
+            ],
             batch_size=BATCH,
         )
         Membership.objects.bulk_create(
             [
-                Membership(program=program, user=by_email[p.email], role=p.role,
-                           status=MembershipStatus.APPROVED, answers=p.answers, joined_at=now)
+                Membership(
+                    program=program,
+                    user=by_email[p.email],
+                    role=p.role,
+                    status=MembershipStatus.APPROVED,
+                    answers=p.answers,
+                    joined_at=now,
+                )
                 for p in fresh
             ],
             batch_size=BATCH,
@@ -251,8 +289,12 @@ def _demo_user(email: str, full_name: str, pronouns: str, password_hash: str) ->
 
     user, _ = User.objects.get_or_create(
         email=email,
-        defaults={"full_name": full_name, "pronouns": pronouns, "password": password_hash,
-                  "time_zone": "Europe/London"},
+        defaults={
+            "full_name": full_name,
+            "pronouns": pronouns,
+            "password": password_hash,
+            "time_zone": "Europe/London",
+        },
     )
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
@@ -272,12 +314,15 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
     """Create (or top up) the demo organization, its program, demo logins and participants."""
     password_hash = make_password(DEMO_PASSWORD)
     with transaction.atomic():
-        coordinator = _demo_user(DEMO_LOGINS["coordinator"], "Carmen Ortiz", "she/her",
-                                 password_hash)
-        organization, created = Organization.objects.get_or_create(
+        coordinator = _demo_user(
+            DEMO_LOGINS["coordinator"], "Carmen Ortiz", "she/her", password_hash
+        )
+        organization, _created = Organization.objects.get_or_create(
             slug=DEMO_ORGANIZATION_SLUG,
-            defaults={"name": "Northwind Professional Network",
-                      "description": "A professional association's volunteer-run chapter."},
+            defaults={
+                "name": "Northwind Professional Network",
+                "description": "A professional association's volunteer-run chapter.",
+            },
         )
         OrganizationMembership.objects.get_or_create(organization=organization, user=coordinator)
         today = timezone.localdate()
@@ -297,27 +342,57 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
             },
         )
         if program_created:
-            Membership.objects.create(program=program, user=coordinator, role=Role.COORDINATOR,
-                                      status=MembershipStatus.APPROVED)
-            for position, (statement, metric, baseline, target, unit, days) in enumerate([
-                ("Mentees feel ready for their next role", "mentees rating readiness 4+ of 5",
-                 "35", "75", "%", 200),
-                ("Pairs keep meeting through the program", "pairs meeting at least monthly",
-                 None, "90", "%", 200),
-                ("Members step into leadership", "mentees promoted or leading a project",
-                 "4", "15", "people", 365),
-            ]):
+            Membership.objects.create(
+                program=program,
+                user=coordinator,
+                role=Role.COORDINATOR,
+                status=MembershipStatus.APPROVED,
+            )
+            for position, (statement, metric, baseline, target, unit, days) in enumerate(
+                [
+                    (
+                        "Mentees feel ready for their next role",
+                        "mentees rating readiness 4+ of 5",
+                        "35",
+                        "75",
+                        "%",
+                        200,
+                    ),
+                    (
+                        "Pairs keep meeting through the program",
+                        "pairs meeting at least monthly",
+                        None,
+                        "90",
+                        "%",
+                        200,
+                    ),
+                    (
+                        "Members step into leadership",
+                        "mentees promoted or leading a project",
+                        "4",
+                        "15",
+                        "people",
+                        365,
+                    ),
+                ]
+            ):
                 Objective.objects.create(
-                    program=program, statement=statement, metric=metric,
+                    program=program,
+                    statement=statement,
+                    metric=metric,
                     baseline_value=Decimal(baseline) if baseline else None,
-                    target_value=Decimal(target), unit=unit,
-                    deadline=today + dt.timedelta(days=days), position=position,
+                    target_value=Decimal(target),
+                    unit=unit,
+                    deadline=today + dt.timedelta(days=days),
+                    position=position,
                 )
         demo_people = [
-            PersonSeed(DEMO_LOGINS["mentor"], "Malik Mensah", "he/him", "Europe/London",
-                       Role.MENTOR),
-            PersonSeed(DEMO_LOGINS["mentee"], "Priya Patel", "she/her", "Europe/London",
-                       Role.MENTEE),
+            PersonSeed(
+                DEMO_LOGINS["mentor"], "Malik Mensah", "he/him", "Europe/London", Role.MENTOR
+            ),
+            PersonSeed(
+                DEMO_LOGINS["mentee"], "Priya Patel", "she/her", "Europe/London", Role.MENTEE
+            ),
         ]
         demo_answers = list(generate_people(2, seed=seed + 1))
         demo_people[0].answers = {**demo_answers[0].answers}
@@ -329,7 +404,7 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
             skills_offered=["negotiation", "public speaking", "people management", "coaching"],
             capacity=2,
             experience="Fifteen years in healthcare operations; I coach new managers on "
-                       "negotiation and public speaking.",
+            "negotiation and public speaking.",
         )
         demo_people[1].answers.update(
             skills_wanted=["negotiation", "public speaking", "leadership presence"],
@@ -338,11 +413,19 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
         for person in demo_people:
             user = _demo_user(person.email, person.full_name, person.pronouns, password_hash)
             Membership.objects.get_or_create(
-                program=program, user=user,
-                defaults={"role": person.role, "status": MembershipStatus.APPROVED,
-                          "answers": person.answers},
+                program=program,
+                user=user,
+                defaults={
+                    "role": person.role,
+                    "status": MembershipStatus.APPROVED,
+                    "answers": person.answers,
+                },
             )
         people = list(generate_people(participants, seed=seed))
         created_count = _bulk_people(program, people, password_hash)
-    return SeedReport(organization=organization, program=program,
-                      participants_created=created_count, logins=dict(DEMO_LOGINS))
+    return SeedReport(
+        organization=organization,
+        program=program,
+        participants_created=created_count,
+        logins=dict(DEMO_LOGINS),
+    )

@@ -85,7 +85,11 @@ def _check_dates(starts_on: dt.date, ends_on: dt.date) -> None:
 
 
 def create_program(
-    organization: Organization, *, by: User, name: str, coordinator: User | None = None,
+    organization: Organization,
+    *,
+    by: User,
+    name: str,
+    coordinator: User | None = None,
     **fields: Any,
 ) -> Program:
     """Create a draft program; ``coordinator`` (default: the creator) coordinates it."""
@@ -133,8 +137,8 @@ def update_program(program: Program, *, by: User, **changes: Any) -> Program:
 def change_program_status(program: Program, *, to: ProgramStatus, by: User) -> Program:
     """Move a program along its lifecycle; only the transitions in PROGRAM_TRANSITIONS exist."""
     with transaction.atomic():
-        program = Program.objects.select_for_update().select_related("organization").get(
-            pk=program.pk
+        program = (
+            Program.objects.select_for_update().select_related("organization").get(pk=program.pk)
         )
         current = ProgramStatus(program.status)
         if to not in PROGRAM_TRANSITIONS[current]:
@@ -223,9 +227,11 @@ def change_membership(
     status: MembershipStatus | None = None,
 ) -> Membership:
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related(
-            "program__organization", "user"
-        ).get(pk=membership.pk)
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("program__organization", "user")
+            .get(pk=membership.pk)
+        )
         diff: dict[str, list[str]] = {}
         if role is not None and role != membership.role:
             if membership.role == Role.COORDINATOR and _is_last_coordinator(membership):
@@ -357,9 +363,7 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
                 f"{user.email}.",
                 field="email",
             )
-        membership = add_member(
-            invitation.program, user=user, role=Role(invitation.role), by=user
-        )
+        membership = add_member(invitation.program, user=user, role=Role(invitation.role), by=user)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -186,9 +188,7 @@ def objective_edit(
         services.update_objective(objective, by=request.user, **form.cleaned_data)
         messages.success(request, "Objective saved.")
         return redirect(program)
-    return render(
-        request, "programs/objective_form.html", {"form": form, "program": program}
-    )
+    return render(request, "programs/objective_form.html", {"form": form, "program": program})
 
 
 @require_POST
@@ -254,8 +254,9 @@ def member_change(
             messages.error(request, error.message)
         else:
             messages.success(request, f"{membership.user.display_name} updated.")
-    return redirect(reverse("programs:members", kwargs={"org_slug": org_slug,
-                                                         "program_slug": program_slug}))
+    return redirect(
+        reverse("programs:members", kwargs={"org_slug": org_slug, "program_slug": program_slug})
+    )
 
 
 @require_POST
@@ -277,8 +278,9 @@ def invitation_create(request: TenantRequest, org_slug: str, program_slug: str) 
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect(
-                reverse("programs:members", kwargs={"org_slug": org_slug,
-                                                    "program_slug": program_slug})
+                reverse(
+                    "programs:members", kwargs={"org_slug": org_slug, "program_slug": program_slug}
+                )
             )
     members = queries.members_of(program)
     return render(
@@ -334,9 +336,9 @@ def program_audit(request: TenantRequest, org_slug: str, program_slug: str) -> H
 @requires(rules.can_view_organization_audit_log)
 def organization_audit(request: TenantRequest, org_slug: str) -> HttpResponse:
     organization = request.access.organization
-    page = Paginator(
-        queries.audit_entries_of_organization(organization), AUDIT_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(queries.audit_entries_of_organization(organization), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "programs/audit_log.html",
@@ -349,7 +351,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.select_related("program__organization"), token=token
     )
-    context = {"invitation": invitation, "program": invitation.program}
+    context: dict[str, Any] = {"invitation": invitation, "program": invitation.program}
     if invitation.state != "pending":
         return render(request, "programs/invitation.html", context, status=410)
     user = request.user
@@ -364,7 +366,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "programs/invitation.html", context)
     if request.method == "POST":
         try:
-            membership = services.accept_invitation(invitation, user=user)  # type: ignore[arg-type]  # authenticated
+            membership = services.accept_invitation(invitation, user=user)
         except ServiceError as error:
             messages.error(request, error.message)
         else:
