@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 os.environ.setdefault("TANDEM_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var"))
 
-from tandem.settings import *  # noqa: E402, F403
+from tandem.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
