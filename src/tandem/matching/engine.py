@@ -1,0 +1,588 @@
+"""The matching engine: :class:`Matcher` (encode once, then solve / suggest / score pairs)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .criteria import Embedder, IntArray
+from .errors import InfeasibleLockError, MatchingInputError
+from .explain import explain, ordinal
+from .flow import solve_flow
+from .groups import improve_groups
+from .model import (
+    MODES,
+    OBJECTIVES,
+    SCORE_SCALE,
+    Contribution,
+    Match,
+    MatchResult,
+    Mode,
+    Objective,
+    PairScore,
+    Problem,
+    Stats,
+    Unmatched,
+)
+from .optimal import Certified, Gain, certified_solve, max_gain
+from .scoring import Candidates, Progress, ScoreModel, to_gain
+from .stable import count_blocking_pairs, deferred_acceptance
+
+DEFAULT_CANDIDATES = 24
+DETAILED_UNMATCHED = 2000
+
+
+def default_embedder(cache_dir: Path | None) -> Embedder:
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        from .embeddings import embed_texts
+
+        return embed_texts(texts, cache_dir=cache_dir)
+
+    return embed
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - start
+
+
+class Matcher:
+    """Encodes a :class:`Problem` once; then :meth:`solve`, :meth:`suggest`,
+    :meth:`score_pair`. Build one per problem and reuse it (the directory's suggestions need
+    the encoding to be done already to answer in milliseconds)."""
+
+    def __init__(self, problem: Problem, *, embedder: Embedder | None = None) -> None:
+        self.problem = problem
+        self.timer = Timer()
+        needs_text = any(c.kind == "text" for c in problem.criteria)
+        if embedder is None and needs_text:
+            embedder = default_embedder(problem.cache_dir)
+        with self.timer.phase("encode"):
+            self.model = ScoreModel(problem, embedder)
+
+    # ----------------------------------------------------------------------------- pairs
+    def _mentee(self, mentee_id: str) -> int:
+        try:
+            return self.model.mentee_index[mentee_id]
+        except KeyError:
+            raise MatchingInputError("no such mentee", column="mentee_id", value=mentee_id) from None
+
+    def _mentor(self, mentor_id: str) -> int:
+        try:
+            return self.model.mentor_index[mentor_id]
+        except KeyError:
+            raise MatchingInputError("no such mentor", column="mentor_id", value=mentor_id) from None
+
+    def pair_scores(self, mentee: IntArray, mentor: IntArray) -> list[PairScore]:
+        """Full detail (contributions, rules, explanation) for index pairs."""
+        model = self.model
+        if len(mentee) == 0:
+            return []
+        crit = model.criterion_scores(mentee, mentor)
+        total, feasible = model.evaluate(mentee, mentor)
+        ranks = model.choice_ranks(mentee, mentor)
+        excluded = model.is_excluded(mentee, mentor)
+        out = []
+        for k in range(len(mentee)):
+            i, j = int(mentee[k]), int(mentor[k])
+            contributions = tuple(
+                Contribution(
+                    criterion=enc.criterion.name,
+                    kind=enc.kind,
+                    score=round(float(crit[k, c]), 6),
+                    contribution=round(float(model.factor[c] * crit[k, c]), 6),
+                )
+                for c, enc in enumerate(model.encoded)
+            )
+            failed = [
+                enc.criterion.name
+                for c, enc in enumerate(model.encoded)
+                if enc.criterion.hard and not bool(enc.passes(crit[k : k + 1, c])[0])
+            ]
+            if excluded[k]:
+                failed.append(model.excluded_reason.get((i, j), "forbidden pair"))
+            rank = int(ranks[k]) or None
+            text, reasons = explain(
+                model.encoded,
+                model.factor.tolist(),
+                model.mentees[i],
+                model.mentors[j],
+                i,
+                j,
+                crit[k].tolist(),
+                rank,
+            )
+            out.append(
+                PairScore(
+                    mentee_id=model.mentees[i].id,
+                    mentor_id=model.mentors[j].id,
+                    score=round(float(total[k]), 6),
+                    contributions=contributions,
+                    choice_rank=rank,
+                    choice_bonus=round(float(model.bonus_by_rank[rank or 0]), 6),
+                    feasible=bool(feasible[k]),
+                    failed_rules=tuple(failed),
+                    explanation=text,
+                    reasons=reasons,
+                )
+            )
+        return out
+
+    def score_pair(self, mentee_id: str, mentor_id: str) -> PairScore:
+        """Live score and explanation of one pair (e.g. a coordinator's manual assignment)."""
+        i, j = self._mentee(mentee_id), self._mentor(mentor_id)
+        return self.pair_scores(np.array([i]), np.array([j]))[0]
+
+    def suggest(
+        self, mentee_id: str, limit: int = 10, *, include_infeasible: bool = False
+    ) -> list[PairScore]:
+        """Mentors ranked for one mentee (the self-selection directory), best first."""
+        i = self._mentee(mentee_id)
+        score, feasible = self.model.row_scores(i)
+        if not include_infeasible:
+            score = np.where(feasible, score, -np.inf)
+        limit = min(limit, self.model.m)
+        if limit <= 0:
+            return []
+        top = np.argpartition(-score, limit - 1)[:limit] if limit < len(score) else np.arange(len(score))
+        top = top[np.isfinite(score[top])]
+        top = top[np.lexsort((top, -score[top]))]
+        return self.pair_scores(np.full(len(top), i, dtype=np.int64), top.astype(np.int64))
+
+    # ----------------------------------------------------------------------------- solve
+    def solve(
+        self,
+        mode: Mode = "optimal",
+        objective: Objective = "coverage",
+        *,
+        candidates_per_mentee: int | None = None,
+        progress: Progress | None = None,
+        check_blocking: bool | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> MatchResult:
+        if mode not in MODES:
+            raise MatchingInputError(f"unknown mode (known: {', '.join(MODES)})", value=mode)
+        if objective not in OBJECTIVES:
+            raise MatchingInputError(
+                f"unknown objective (known: {', '.join(OBJECTIVES)})", value=objective
+            )
+        timer = Timer()
+        timer.phases.update(self.timer.phases)
+        model = self.model
+        problem = self.problem
+        stats = Stats(mentees=model.n, mentors=model.m)
+        notes: list[str] = []
+        if model.n == 0 or model.m == 0:
+            side = "mentees" if model.n == 0 else "mentors"
+            notes.append(f"nothing to match: there are no {side}")
+            unmatched = [
+                Unmatched(p.id, "mentee", "no_mentors", "there are no mentors") for p in model.mentees
+            ] + [Unmatched(p.id, "mentor", "no_mentees", "there are no mentees") for p in model.mentors]
+            stats.certified = True
+            stats.certificate_gap = 0.0
+            stats.phase_seconds = dict(timer.phases)
+            return MatchResult(mode, objective, self._criteria_names(), [], unmatched, stats, notes=notes)
+
+        with timer.phase("locks"):
+            locked_mentor = self._locks()
+        cap_max = model.cap_max.copy()
+        cap_min = model.cap_min.copy()
+        lock_load = np.bincount(
+            np.array(list(locked_mentor.values()), dtype=np.int64), minlength=model.m
+        )
+        cap_max -= lock_load
+        cap_min = np.maximum(cap_min - lock_load, 0)
+        is_locked = np.zeros(model.n, dtype=np.bool_)
+        is_locked[list(locked_mentor)] = True
+
+        k = candidates_per_mentee or DEFAULT_CANDIDATES
+        with timer.phase("score"):
+            candidates = model.candidates(k, progress=progress)
+        stats.candidate_pairs = len(candidates.mentee)
+
+        extra_locks: dict[int, int] = {}
+        if problem.choices.honour_first and mode != "stable":
+            with timer.phase("choices first"):
+                extra_locks = self._honour_first(candidates, is_locked, cap_min, cap_max)
+            for i, j in extra_locks.items():
+                is_locked[i] = True
+                cap_max[j] -= 1
+                cap_min[j] = max(cap_min[j] - 1, 0)
+        active = np.nonzero(~is_locked)[0].astype(np.int64)
+
+        certified: Certified | None = None
+        if mode in ("optimal", "groups"):
+            with timer.phase("solve+certify"):
+                certified = self._optimise(
+                    objective if mode == "optimal" else "coverage",
+                    candidates, active, cap_min, cap_max, notes, log,
+                )
+            mentor_of = certified.mentor_of
+            stats.certificate_gap = certified.gap / SCORE_SCALE
+            stats.certified = certified.gap == 0
+            stats.certificate_rounds = certified.rounds
+            below = certified.flow.below_minimum
+            if len(below):
+                notes.append(
+                    f"{len(below)} mentor(s) cannot reach their minimum number of mentees"
+                )
+        else:
+            with timer.phase("deferred acceptance"):
+                mentor_of = deferred_acceptance(
+                    model, candidates, active, cap_max, problem.choices.honour_first
+                )
+        for i, j in (*locked_mentor.items(), *extra_locks.items()):
+            mentor_of[i] = j
+
+        groups = []
+        if mode == "groups":
+            with timer.phase("groups"):
+                movable = np.ones(model.n, dtype=np.bool_)
+                movable[list(locked_mentor)] = False
+                mentor_of, groups, lost = improve_groups(model, mentor_of, movable, problem.groups)
+                if lost > 0:
+                    notes.append(f"diversity exchanges cost {lost:.4f} of total fit")
+                stats.certified = False
+
+        if check_blocking is None:
+            check_blocking = model.n * model.m <= 20_000_000
+        if check_blocking:
+            with timer.phase("blocking pairs"):
+                stats.blocking_pairs = count_blocking_pairs(
+                    model, mentor_of, honour_first=problem.choices.honour_first
+                )
+        with timer.phase("explain"):
+            matches, unmatched = self._report(
+                mentor_of, set(locked_mentor), candidates, objective, cap_max + lock_load, stats
+            )
+        if stats.matched == 0 and not any(u.reason_code != "no_eligible_mentor" for u in unmatched):
+            notes.append("the hard rules forbid every pair")
+        stats.phase_seconds = {name: round(value, 4) for name, value in timer.phases.items()}
+        return MatchResult(
+            mode, objective, self._criteria_names(), matches, unmatched, stats, groups, notes
+        )
+
+    def _criteria_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.problem.criteria)
+
+    def _locks(self) -> dict[int, int]:
+        model = self.model
+        locked: dict[int, int] = {}
+        load: Counter[int] = Counter()
+        for mentee_id, mentor_id in self.problem.locked:
+            lock = (mentee_id, mentor_id)
+            i, j = self._mentee(mentee_id), self._mentor(mentor_id)
+            if i in locked and locked[i] != j:
+                other = model.mentors[locked[i]].id
+                raise InfeasibleLockError(lock, f"mentee {mentee_id} is also locked to {other}")
+            if i in locked:
+                continue
+            detail = self.pair_scores(np.array([i]), np.array([j]))[0]
+            if not detail.feasible:
+                raise InfeasibleLockError(lock, f"breaks {', '.join(detail.failed_rules)}")
+            load[j] += 1
+            if load[j] > model.cap_max[j]:
+                raise InfeasibleLockError(
+                    lock, f"mentor {mentor_id} has capacity {model.cap_max[j]} and more locks"
+                )
+            locked[i] = j
+        return locked
+
+    def _honour_first(
+        self, candidates: Candidates, is_locked: np.ndarray, cap_min: IntArray, cap_max: IntArray
+    ) -> dict[int, int]:
+        """Give as many mentees as possible one of their choices (better ranks first)."""
+        model = self.model
+        rank = model.choice_ranks(candidates.mentee, candidates.mentor)
+        keep = (rank > 0) & ~is_locked[candidates.mentee]
+        if not keep.any():
+            return {}
+        worst = int(rank.max()) + 1
+        gain = (
+            (worst - rank[keep]) * (10 * SCORE_SCALE) + to_gain(candidates.score[keep])
+            + 1000 * SCORE_SCALE * worst
+        )
+        flow = solve_flow(
+            model.n, model.m, candidates.mentee[keep], candidates.mentor[keep], gain,
+            np.zeros(model.m, dtype=np.int64), cap_max,
+        )
+        return {int(i): int(flow.mentor_of[i]) for i in np.nonzero(flow.mentor_of >= 0)[0]}
+
+    def _optimise(
+        self,
+        objective: Objective,
+        candidates: Candidates,
+        active: IntArray,
+        cap_min: IntArray,
+        cap_max: IntArray,
+        notes: list[str],
+        log: Callable[[str], None] | None,
+    ) -> Certified:
+        model = self.model
+        if objective == "total":
+            return certified_solve(model, candidates, Gain(1, 0), active, cap_min, cap_max, None, log)
+        best = self._coverage(candidates, active, cap_min, cap_max, None, log)
+        if objective == "coverage":
+            return best
+        # fair: the largest threshold at which the maximum coverage is still reachable
+        target = int((best.mentor_of[active] >= 0).sum())
+        if target == 0:
+            return best
+        matched = np.nonzero(best.mentor_of >= 0)[0]
+        low = int(to_gain(model.evaluate(matched, best.mentor_of[matched])[0]).min())
+        while True:
+            values = np.unique(to_gain(candidates.score))
+            values = values[values >= low]
+            lo, hi = 0, len(values) - 1  # values[lo] feasible
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self._reaches(candidates, active, cap_min, cap_max, int(values[mid]), target):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            threshold = int(values[lo])
+            above = certified_solve(
+                model, candidates, Gain(0, 1), active, cap_min, cap_max,
+                (threshold + 0.5) / SCORE_SCALE, log,
+            )
+            if int((above.mentor_of[active] >= 0).sum()) < target:
+                break
+            low = threshold + 1
+        result = self._coverage(
+            candidates, active, cap_min, cap_max, (threshold - 0.5) / SCORE_SCALE, log
+        )
+        notes.append(f"fair: the worst matched score is {threshold / SCORE_SCALE:.4f}")
+        return result
+
+    def _reaches(
+        self, candidates: Candidates, active: IntArray, cap_min: IntArray, cap_max: IntArray,
+        threshold: int, target: int,
+    ) -> bool:
+        local = np.full(self.model.n, -1, dtype=np.int64)
+        local[active] = np.arange(len(active))
+        keep = (local[candidates.mentee] >= 0) & (to_gain(candidates.score) >= threshold)
+        flow = solve_flow(
+            len(active), self.model.m, local[candidates.mentee[keep]], candidates.mentor[keep],
+            np.ones(int(keep.sum()), dtype=np.int64), cap_min, cap_max,
+        )
+        return int((flow.mentor_of >= 0).sum()) >= target
+
+    def _coverage(
+        self, candidates: Candidates, active: IntArray, cap_min: IntArray, cap_max: IntArray,
+        floor: float | None, log: Callable[[str], None] | None,
+    ) -> Certified:
+        """Most mentees matched, then the best total: gain = score + a per-match bonus B.
+        B starts at the largest possible gain; if a pure cardinality solve matches more, B
+        grows until both agree (the maximum weight for a given count is concave in the count,
+        so some finite B gives the lexicographic optimum)."""
+        model = self.model
+        bonus = max_gain(model)
+        cardinality: int | None = None
+        while True:
+            result = certified_solve(
+                model, candidates, Gain(1, bonus), active, cap_min, cap_max, floor, log
+            )
+            matched = int((result.mentor_of[active] >= 0).sum())
+            seats_full = bool((result.flow.load >= cap_max).all())
+            if matched == len(active) or seats_full:
+                return result
+            if cardinality is None:
+                card = certified_solve(
+                    model, candidates, Gain(0, 1), active, cap_min, cap_max, floor, log
+                )
+                cardinality = int((card.mentor_of[active] >= 0).sum())
+            if matched >= cardinality:
+                return result
+            bonus *= 16
+
+    # ----------------------------------------------------------------------------- report
+    def _report(
+        self,
+        mentor_of: IntArray,
+        locked: set[int],
+        candidates: Candidates,
+        objective: Objective,
+        cap_max: IntArray,
+        stats: Stats,
+    ) -> tuple[list[Match], list[Unmatched]]:
+        model = self.model
+        matched = np.nonzero(mentor_of >= 0)[0].astype(np.int64)
+        details = self.pair_scores(matched, mentor_of[matched])
+        matches = [
+            Match(
+                mentee_id=d.mentee_id,
+                mentor_id=d.mentor_id,
+                score=d.score,
+                contributions=d.contributions,
+                choice_rank=d.choice_rank,
+                locked=int(i) in locked,
+                explanation=d.explanation,
+            )
+            for i, d in zip(matched.tolist(), details, strict=True)
+        ]
+        scores = np.array([d.score for d in details], dtype=np.float64)
+        load = np.bincount(mentor_of[matched], minlength=model.m)
+        stats.matched = len(matches)
+        stats.matched_pct = round(100.0 * len(matches) / model.n, 2) if model.n else 0.0
+        stats.total_score = round(float(scores.sum()), 4)
+        stats.mean_score = round(float(scores.mean()), 4) if len(scores) else 0.0
+        stats.min_score = round(float(scores.min()), 4) if len(scores) else 0.0
+        with_choices = [i for i, p in enumerate(model.mentees) if p.choices]
+        if with_choices:
+            ranks = Counter(
+                d.choice_rank for d in details if d.choice_rank
+            )
+            total = len(with_choices)
+            stats.choice_share = {
+                ordinal(r): round(100.0 * ranks.get(r, 0) / total, 2) for r in (1, 2, 3)
+            }
+            stats.choice_share["any"] = round(100.0 * sum(ranks.values()) / total, 2)
+        stats.mentor_load = {int(k): int(v) for k, v in sorted(Counter(load.tolist()).items())}
+        stats.mentors_below_minimum = [
+            model.mentors[j].id for j in np.nonzero(load < model.cap_min)[0].tolist()
+        ]
+        unmatched = self._unmatched(mentor_of, load, candidates, objective)
+        return matches, unmatched
+
+    def _unmatched(
+        self, mentor_of: IntArray, load: IntArray, candidates: Candidates, objective: Objective
+    ) -> list[Unmatched]:
+        model = self.model
+        out: list[Unmatched] = []
+        freeable = _freeable_mentors(candidates, mentor_of, load, model.cap_max)
+        names = model.hard_rule_names()
+        for count, i in enumerate(np.nonzero(mentor_of < 0)[0].tolist()):
+            person = model.mentees[i]
+            if count >= DETAILED_UNMATCHED:
+                out.append(Unmatched(person.id, "mentee", "not_analysed", "unmatched"))
+                continue
+            score, feasible = model.row_scores(i)
+            eligible = np.nonzero(feasible)[0]
+            if len(eligible) == 0:
+                fails = model.failing_rules(i, np.arange(model.m, dtype=np.int64))
+                alone = [names[r] for r in range(len(names)) if fails[r].all()]
+                if alone:
+                    rule = alone[0]
+                else:
+                    remaining = np.ones(model.m, dtype=np.bool_)
+                    rule = names[-1]
+                    for r in range(len(names)):
+                        remaining &= ~fails[r]
+                        if not remaining.any():
+                            rule = names[r]
+                            break
+                out.append(
+                    Unmatched(
+                        person.id, "mentee", "no_eligible_mentor",
+                        f"no mentor passes the hard rules ({rule} rules out the last ones)",
+                    )
+                )
+                continue
+            top = eligible[np.argsort(-score[eligible], kind="stable")[:3]]
+            alternatives = tuple(self.pair_scores(np.full(len(top), i), top.astype(np.int64)))
+            full = load[eligible] >= model.cap_max[eligible]
+            if not full.all():
+                code, reason = (
+                    "lost_to_better_fit",
+                    "a free mentor passes the rules but the pair adds nothing to the total",
+                )
+            elif objective == "total" and freeable[eligible].any():
+                code, reason = (
+                    "lost_to_better_fit",
+                    f"lost to better overall fit: the seats of its {len(eligible)} eligible "
+                    "mentor(s) give a higher total to other mentees",
+                )
+            else:
+                code, reason = (
+                    "capacity_exhausted",
+                    f"capacity exhausted: all {len(eligible)} eligible mentor(s) are full",
+                )
+            out.append(Unmatched(person.id, "mentee", code, reason, alternatives))
+        for j in np.nonzero(load == 0)[0].tolist()[:DETAILED_UNMATCHED]:
+            person = model.mentors[j]
+            if model.cap_max[j] == 0:
+                continue
+            column, feasible = model.evaluate(
+                np.arange(model.n, dtype=np.int64), np.full(model.n, j, dtype=np.int64)
+            )
+            eligible = np.nonzero(feasible)[0]
+            if len(eligible) == 0:
+                out.append(
+                    Unmatched(person.id, "mentor", "no_eligible_mentee",
+                              "no mentee passes the hard rules with this mentor")
+                )
+                continue
+            top = eligible[np.argsort(-column[eligible], kind="stable")[:3]]
+            alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
+            out.append(
+                Unmatched(
+                    person.id, "mentor", "lost_to_better_fit",
+                    f"its {len(eligible)} eligible mentee(s) fit better elsewhere",
+                    alternatives,
+                )
+            )
+        return out
+
+
+def _freeable_mentors(
+    candidates: Candidates, mentor_of: IntArray, load: IntArray, cap_max: IntArray
+) -> np.ndarray:
+    """Mentors who could take one more mentee by shifting others along candidate pairs."""
+    freeable = load < cap_max
+    matched_candidate = mentor_of[candidates.mentee] >= 0
+    while True:
+        reach = matched_candidate & freeable[candidates.mentor]
+        new = np.zeros_like(freeable)
+        new[mentor_of[candidates.mentee[reach]]] = True
+        grown = freeable | new
+        if (grown == freeable).all():
+            return freeable
+        freeable = grown
+
+
+def solve(
+    problem: Problem,
+    mode: Mode = "optimal",
+    objective: Objective = "coverage",
+    *,
+    embedder: Embedder | None = None,
+    candidates_per_mentee: int | None = None,
+    progress: Progress | None = None,
+    check_blocking: bool | None = None,
+) -> MatchResult:
+    """Match ``problem`` (see :class:`Matcher` to reuse the encoding)."""
+    return Matcher(problem, embedder=embedder).solve(
+        mode,
+        objective,
+        candidates_per_mentee=candidates_per_mentee,
+        progress=progress,
+        check_blocking=check_blocking,
+    )
+
+
+def suggest(
+    problem: Problem, mentee_id: str, limit: int = 10, *, embedder: Embedder | None = None
+) -> list[PairScore]:
+    """Ranked mentors for one mentee. For repeated calls keep a :class:`Matcher`."""
+    return Matcher(problem, embedder=embedder).suggest(mentee_id, limit)
+
+
+def score_pair(
+    problem: Problem, mentee_id: str, mentor_id: str, *, embedder: Embedder | None = None
+) -> PairScore:
+    """Score and explanation of one pair. For repeated calls keep a :class:`Matcher`."""
+    return Matcher(problem, embedder=embedder).score_pair(mentee_id, mentor_id)
+

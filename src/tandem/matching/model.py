@@ -1,0 +1,300 @@
+"""Input and output data model of the matching engine (plain dataclasses, no Django)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import MatchingInputError
+
+Role = Literal["mentor", "mentee"]
+FieldValue = str | int | float | tuple[str, ...] | tuple[float, ...] | None
+Mode = Literal["optimal", "stable", "groups"]
+Objective = Literal["total", "coverage", "fair"]
+MODES: tuple[Mode, ...] = ("optimal", "stable", "groups")
+OBJECTIVES: tuple[Objective, ...] = ("total", "coverage", "fair")
+
+#: Scores are in [0, 1] per criterion; the solver works on integers ``round(score * SCALE)``.
+SCORE_SCALE = 10_000
+
+
+@dataclass(frozen=True)
+class Person:
+    """A mentor or a mentee.
+
+    ``fields`` holds the profile answers (strings, numbers or tuples of strings for lists).
+    ``capacity_min``/``capacity_max`` are only used for mentors (default 1..1). ``choices`` are,
+    for a mentee, mentor ids in rank order (1st first); for a mentor, an optional ranking of
+    mentees used by the ``stable`` mode.
+    """
+
+    id: str
+    role: Role
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    capacity_min: int = 1
+    capacity_max: int = 1
+    choices: tuple[str, ...] = ()
+
+    def name(self) -> str | None:
+        value = self.fields.get("name")
+        return value if isinstance(value, str) and value.strip() else None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One matching criterion.
+
+    ``kind`` is one of :data:`tandem.matching.criteria.KINDS`. A soft criterion has a
+    ``weight`` > 0; a hard rule has ``hard=True`` (and may also carry a weight). ``threshold``
+    is the minimum criterion score a pair needs to pass a hard rule (default: 1 for yes/no
+    kinds, "more than 0" for graded kinds). ``params`` holds kind-specific keys
+    (``target``, ``tolerance``, ``scale_km``, ``scale_hours``, ``need``).
+    """
+
+    kind: str
+    mentee_field: str
+    mentor_field: str
+    weight: float = 0.0
+    hard: bool = False
+    threshold: float | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """Column name of this criterion's contribution in ``matches.csv``."""
+        if self.label:
+            return self.label
+        if self.mentee_field == self.mentor_field:
+            return f"{self.kind}_{self.mentee_field}"
+        return f"{self.kind}_{self.mentee_field}_{self.mentor_field}"
+
+
+@dataclass(frozen=True)
+class ChoicePolicy:
+    """How a mentee's own ranked choices count.
+
+    ``bonus[r]`` is added (in criterion-weight units) when the mentor is the mentee's
+    ``r+1``-th choice. ``honour_first`` gives as many mentees as possible one of their choices
+    (1st before 2nd before 3rd) before anything else is optimised.
+    """
+
+    bonus: tuple[float, ...] = ()
+    honour_first: bool = False
+
+
+@dataclass(frozen=True)
+class GroupPolicy:
+    """Options of the ``groups`` mode: peer diversity fields and the fit-loss budget."""
+
+    diversity_fields: tuple[str, ...] = ()
+    fit_loss_budget: float = 0.02
+    max_rounds: int = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a matching run needs. Build it with :meth:`Problem.build`."""
+
+    mentees: tuple[Person, ...]
+    mentors: tuple[Person, ...]
+    criteria: tuple[Criterion, ...]
+    choices: ChoicePolicy = ChoicePolicy()
+    locked: tuple[tuple[str, str], ...] = ()
+    forbidden: tuple[tuple[str, str], ...] = ()
+    past: tuple[tuple[str, str], ...] = ()
+    groups: GroupPolicy = GroupPolicy()
+    cache_dir: Path | None = None
+
+    @classmethod
+    def build(
+        cls,
+        people: Sequence[Person],
+        criteria: Sequence[Criterion],
+        *,
+        choices: ChoicePolicy | None = None,
+        locked: Sequence[tuple[str, str]] = (),
+        forbidden: Sequence[tuple[str, str]] = (),
+        past: Sequence[tuple[str, str]] = (),
+        groups: GroupPolicy | None = None,
+        cache_dir: Path | None = None,
+    ) -> Problem:
+        """Split ``people`` by role and validate ids, capacities and criteria."""
+        from .criteria import validate_criterion
+
+        seen: set[str] = set()
+        for person in people:
+            if person.id in seen:
+                raise MatchingInputError("duplicated id", column="id", value=person.id)
+            seen.add(person.id)
+            if person.role not in ("mentor", "mentee"):
+                raise MatchingInputError(
+                    "role must be 'mentor' or 'mentee'", column="role", value=person.role
+                )
+            if person.capacity_min < 0 or person.capacity_max < 0:
+                raise MatchingInputError(
+                    "capacity below zero",
+                    column="capacity",
+                    value=f"{person.capacity_min}-{person.capacity_max}",
+                )
+            if person.capacity_min > person.capacity_max:
+                raise MatchingInputError(
+                    "capacity minimum above maximum",
+                    column="capacity",
+                    value=f"{person.capacity_min}-{person.capacity_max}",
+                )
+        for index, criterion in enumerate(criteria, start=1):
+            validate_criterion(criterion, index)
+        problem = cls(
+            mentees=tuple(p for p in people if p.role == "mentee"),
+            mentors=tuple(p for p in people if p.role == "mentor"),
+            criteria=tuple(criteria),
+            choices=choices or ChoicePolicy(),
+            locked=tuple(locked),
+            forbidden=tuple(forbidden),
+            past=tuple(past),
+            groups=groups or GroupPolicy(),
+            cache_dir=cache_dir,
+        )
+        mentor_ids = {p.id for p in problem.mentors}
+        mentee_ids = {p.id for p in problem.mentees}
+        for mentee in problem.mentees:
+            for choice in mentee.choices:
+                if choice not in mentor_ids:
+                    raise MatchingInputError(
+                        f"choice of mentee {mentee.id!r} names no mentor",
+                        column="choices",
+                        value=choice,
+                    )
+        for mentor in problem.mentors:
+            for choice in mentor.choices:
+                if choice not in mentee_ids:
+                    raise MatchingInputError(
+                        f"ranking of mentor {mentor.id!r} names no mentee",
+                        column="choices",
+                        value=choice,
+                    )
+        for label, pairs in (("locked", locked), ("forbidden", forbidden), ("past", past)):
+            for mentee_id, mentor_id in pairs:
+                if mentee_id not in mentee_ids:
+                    raise MatchingInputError(
+                        f"{label} pair names no mentee", column="mentee_id", value=mentee_id
+                    )
+                if mentor_id not in mentor_ids:
+                    raise MatchingInputError(
+                        f"{label} pair names no mentor", column="mentor_id", value=mentor_id
+                    )
+        return problem
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One criterion's part of a pair's score: ``contribution = weight * score / total weight``."""
+
+    criterion: str
+    kind: str
+    score: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """A scored pair (used for matches, alternatives, suggestions and manual assignment)."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    contributions: tuple[Contribution, ...]
+    choice_rank: int | None
+    choice_bonus: float
+    feasible: bool
+    failed_rules: tuple[str, ...]
+    explanation: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A pair in the answer."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    contributions: tuple[Contribution, ...]
+    choice_rank: int | None
+    locked: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A person left without a match, why, and the best available alternatives."""
+
+    person_id: str
+    role: Role
+    reason_code: str
+    reason: str
+    alternatives: tuple[PairScore, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    """A facilitator with the mentees of the group, with fit and peer diversity."""
+
+    mentor_id: str
+    mentee_ids: tuple[str, ...]
+    fit: float
+    diversity: float
+
+
+@dataclass
+class Stats:
+    """Run statistics."""
+
+    mentees: int = 0
+    mentors: int = 0
+    matched: int = 0
+    matched_pct: float = 0.0
+    total_score: float = 0.0
+    mean_score: float = 0.0
+    min_score: float = 0.0
+    choice_share: dict[str, float] = field(default_factory=dict)
+    mentor_load: dict[int, int] = field(default_factory=dict)
+    mentors_below_minimum: list[str] = field(default_factory=list)
+    blocking_pairs: int | None = None
+    certificate_gap: float | None = None
+    certified: bool = False
+    candidate_pairs: int = 0
+    certificate_rounds: int = 0
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class MatchResult:
+    """What :func:`tandem.matching.solve` returns."""
+
+    mode: Mode
+    objective: Objective
+    criteria: tuple[str, ...]
+    matches: list[Match]
+    unmatched: list[Unmatched]
+    stats: Stats
+    groups: list[Group] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-serialisable view of the result."""
+        from dataclasses import asdict
+
+        return {
+            "mode": self.mode,
+            "objective": self.objective,
+            "criteria": list(self.criteria),
+            "matches": [asdict(m) for m in self.matches],
+            "unmatched": [asdict(u) for u in self.unmatched],
+            "groups": [asdict(g) for g in self.groups],
+            "stats": asdict(self.stats),
+            "notes": list(self.notes),
+        }
