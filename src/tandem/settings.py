@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "tandem.accounts",
     "tandem.programs",
+    "tandem.enrolment",
     "tandem.notifications",
     "tandem.api",
 ]

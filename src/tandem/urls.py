@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("tandem.programs.urls")),
+    path("", include("tandem.enrolment.urls")),
 ]

@@ -12,11 +12,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tandem.accounts.models import User
 from tandem.api.auth import SessionAuth, TokenAuth
+from tandem.api.common import check_rule as _check
+from tandem.api.common import program_access as _access
+from tandem.api.common import request_user as _user
 from tandem.api.schemas import (
     ErrorOut,
     InvitationIn,
@@ -37,7 +40,7 @@ from tandem.core.errors import ServiceError
 from tandem.notifications import services as notification_services
 from tandem.notifications.models import Notification
 from tandem.programs import queries, rules, services
-from tandem.programs.access import Access, resolve_access
+from tandem.programs.access import Access
 from tandem.programs.enums import MembershipStatus
 from tandem.programs.models import Membership, Objective, Organization, Program
 
@@ -102,19 +105,6 @@ def invalid_input(request: HttpRequest, error: NinjaValidationError) -> HttpResp
         {"detail": detail, "field": first["field"], "errors": problems},
         status=422,
     )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]  # set by the auth classes
-
-
-def _access(request: HttpRequest, org: str, program: str | None = None) -> Access:
-    return resolve_access(_user(request), org, program)
-
-
-def _check(rule: Any, access: Access) -> None:
-    if not rule(access):
-        raise PermissionDenied("Your role in this program does not allow this.")
 
 
 def _program_out(program: Program, access: Access) -> dict[str, Any]:
@@ -206,13 +196,13 @@ def program_list(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     response={201: ProgramOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     tags=["programs"],
 )
-def program_create(request: HttpRequest, org: str, payload: ProgramIn) -> tuple[int, Any]:
+def program_create(request: HttpRequest, org: str, payload: ProgramIn) -> Status[dict[str, Any]]:
     access = _access(request, org)
     _check(rules.can_create_program, access)
     fields = payload.dict(exclude_none=True)
     name = fields.pop("name")
     program = services.create_program(access.organization, by=access.user, name=name, **fields)
-    return 201, _program_out(program, _access(request, org, program.slug))
+    return Status(201, _program_out(program, _access(request, org, program.slug)))
 
 
 @api.get("/organizations/{org}/programs/{program}", response=ProgramOut, tags=["programs"])
@@ -261,10 +251,12 @@ def program_status(
 )
 def objective_create(
     request: HttpRequest, org: str, program: str, payload: ObjectiveIn
-) -> tuple[int, Objective]:
+) -> Status[Objective]:
     access = _access(request, org, program)
     _check(rules.can_manage_program, access)
-    return 201, services.add_objective(access.program_or_404, by=access.user, **payload.dict())
+    return Status(
+        201, services.add_objective(access.program_or_404, by=access.user, **payload.dict())
+    )
 
 
 @api.delete(
@@ -274,12 +266,12 @@ def objective_create(
 )
 def objective_delete(
     request: HttpRequest, org: str, program: str, objective_id: int
-) -> tuple[int, None]:
+) -> Status[None]:
     access = _access(request, org, program)
     _check(rules.can_manage_program, access)
     objective = get_object_or_404(Objective, pk=objective_id, program=access.program_or_404)
     services.remove_objective(objective, by=access.user)
-    return 204, None
+    return Status(204, None)
 
 
 @api.get(
@@ -323,7 +315,7 @@ def membership_update(
 )
 def invitation_create(
     request: HttpRequest, org: str, program: str, payload: InvitationIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     access = _access(request, org, program)
     _check(rules.can_invite, access)
     invitation = services.invite_person(
@@ -333,13 +325,16 @@ def invitation_create(
         message=payload.message,
         by=access.user,
     )
-    return 201, {
-        "id": invitation.pk,
-        "email": invitation.email,
-        "role": invitation.role,
-        "state": invitation.state,
-        "expires_at": invitation.expires_at,
-    }
+    return Status(
+        201,
+        {
+            "id": invitation.pk,
+            "email": invitation.email,
+            "role": invitation.role,
+            "state": invitation.state,
+            "expires_at": invitation.expires_at,
+        },
+    )
 
 
 @api.get("/notifications", response=list[NotificationOut], tags=["notifications"])
@@ -366,8 +361,14 @@ def notification_list(request: HttpRequest, unread: bool = False) -> list[dict[s
     response={204: None, 404: ErrorOut},
     tags=["notifications"],
 )
-def notification_read(request: HttpRequest, notification_id: int) -> tuple[int, None]:
+def notification_read(request: HttpRequest, notification_id: int) -> Status[None]:
     user = _user(request)
     notification = get_object_or_404(Notification, pk=notification_id, recipient=user)
     notification_services.mark_read(notification, by=user)
-    return 204, None
+    return Status(204, None)
+
+
+from tandem.api.routers import applications, imports, onboarding, profiles  # noqa: E402
+
+for _router in (profiles.router, applications.router, imports.router, onboarding.router):
+    api.add_router("/", _router)

@@ -10,3 +10,8 @@ class NotificationKind(models.TextChoices):
     MEMBERSHIP_CHANGED = "membership_changed", "Your place in a program changed"
     PROGRAM_STATUS = "program_status", "A program you are in changed stage"
     INVITATION_ACCEPTED = "invitation_accepted", "Someone accepted your invitation"
+    APPLICATION_RECEIVED = "application_received", "Someone applied to a program you coordinate"
+    APPLICATION_DECIDED = "application_decided", "A decision on your application"
+    ENROLMENT_REMINDER = "enrolment_reminder", "A reminder of what is left before matching"
+    AGREEMENT_CHANGED = "agreement_changed", "A program's confidentiality agreement changed"
+    IMPORT_FINISHED = "import_finished", "A participant import finished"

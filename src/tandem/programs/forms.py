@@ -32,6 +32,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "meeting_cadence",
             "matching_mode",
             "max_choices",
+            "enrolment_access",
         ]
         widgets = {
             "starts_on": DateInput(),

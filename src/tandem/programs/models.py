@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.enrolment.enums import EnrolmentAccess
 from tandem.programs.enums import (
     PROGRAM_TRANSITIONS,
     MatchingMode,
@@ -87,6 +88,12 @@ class Program(models.Model):
     )
     matching_mode = models.CharField(
         max_length=20, choices=MatchingMode.choices, default=MatchingMode.ADMIN
+    )
+    enrolment_access = models.CharField(
+        "who can apply",
+        max_length=20,
+        choices=EnrolmentAccess.choices,
+        default=EnrolmentAccess.INVITATION,
     )
     max_choices = models.PositiveSmallIntegerField(
         "mentor choices per mentee",

@@ -41,6 +41,7 @@ EDITABLE_PROGRAM_FIELDS = (
     "meeting_cadence",
     "matching_mode",
     "max_choices",
+    "enrolment_access",
 )
 
 #: Status changes after which every approved participant hears about it.

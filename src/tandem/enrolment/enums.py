@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice / tags"
+    TEXT = "text", "Free text"
+    NUMBER = "number", "Number"
+    SCALE = "scale", "Scale of 1 to 5"
+    YES_NO = "yes_no", "Yes or no"
+    LOCATION = "location", "Location (city and country)"
+    TIME_ZONE = "time_zone", "Time zone"
+    AVAILABILITY = "availability", "Weekly availability"
+    LANGUAGES = "languages", "Languages"
+
+
+class Audience(models.TextChoices):
+    BOTH = "both", "Mentors and mentees"
+    MENTORS = "mentors", "Mentors"
+    MENTEES = "mentees", "Mentees"
+
+
+class EnrolmentAccess(models.TextChoices):
+    PUBLIC = "public", "Anyone with the link can apply"
+    ORGANIZATION = "organization", "People already in the organization can apply"
+    INVITATION = "invitation", "By invitation only"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Checked, not imported"
+    IMPORTED = "imported", "Imported"
+    REJECTED = "rejected", "Has errors"
+
+
+class FunnelStep(models.TextChoices):
+    """The steps from invitation to "ready to match", in order."""
+
+    INVITED = "invited", "Invited"
+    APPLIED = "applied", "Applied"
+    APPROVED = "approved", "Approved"
+    PROFILE = "profile", "Profile complete"
+    AGREEMENT = "agreement", "Agreement accepted"
+    TRAINED = "trained", "Training done"
+    READY = "ready", "Ready to match"
+
+
+#: Days and parts of day of the weekly availability grid; an answer is a list of "day-part".
+DAYS = (
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+)
+PARTS_OF_DAY = (("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening"))
