@@ -117,6 +117,7 @@ def test_program_settings_save_and_audit(world: World, login: Any) -> None:
         "meeting_cadence": "monthly",
         "matching_mode": "both",
         "max_choices": 3,
+        "enrolment_access": "invitation",
     }
     response = login(world.coordinator).post(world.url("settings/"), data)
     assert response.status_code == 302
@@ -143,6 +144,7 @@ def test_program_settings_refuse_an_end_before_the_start_and_keep_the_input(
         "meeting_cadence": "monthly",
         "matching_mode": "admin",
         "max_choices": 3,
+        "enrolment_access": "invitation",
     }
     response = login(world.coordinator).post(world.url("settings/"), data)
     assert response.status_code == 200
@@ -454,6 +456,7 @@ def test_program_create_by_org_admin(world: World, login: Any) -> None:
         "meeting_cadence": "weekly",
         "matching_mode": "self_select",
         "max_choices": 3,
+        "enrolment_access": "invitation",
     }
     response = login(world.org_admin).post("/o/northwind/programs/new/", data)
     program = Program.objects.get(name="Autumn Circle")

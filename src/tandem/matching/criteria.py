@@ -68,6 +68,8 @@ DEFAULT_NEED = 2.0
 EARTH_RADIUS_KM = 6371.0
 #: A hard rule without a threshold on a graded kind needs a score above this.
 GRADED_DEFAULT_THRESHOLD = 1e-9
+#: Tag vocabularies up to this size are scored with dense products.
+DENSE_VOCABULARY = 64
 
 
 def validate_criterion(criterion: Criterion, index: int, file: str | None = None) -> None:
@@ -274,7 +276,7 @@ class Context:
 class EncodedCriterion:
     """A criterion with both sides' values encoded as arrays."""
 
-    sparse: ClassVar[bool] = False  # score is 0 for most pairs; sparse_rows is available
+    sparse: bool = False  # score is 0 for most pairs; sparse_rows is worth using
 
     def __init__(self, criterion: Criterion, context: Context) -> None:
         self.criterion = criterion
@@ -337,8 +339,6 @@ class SetCriterion(EncodedCriterion):
     * ``shares_language``: 1 if i > 0 else 0.
     """
 
-    sparse = True
-
     def __init__(self, criterion: Criterion, context: Context) -> None:
         super().__init__(criterion, context)
         self.need = float(criterion.params.get("need", DEFAULT_NEED))  # type: ignore[arg-type]
@@ -378,6 +378,11 @@ class SetCriterion(EncodedCriterion):
         self.mentor_size = np.diff(self.mentor_sets.indptr).astype(np.float64)
         self.mentee_bits = _bitsets(self.mentee_sets, size)
         self.mentor_bits = _bitsets(self.mentor_sets, size)
+        # Few distinct items (weekly slots, languages): dense BLAS products beat sparse ones.
+        self.sparse = size > DENSE_VOCABULARY
+        if not self.sparse:
+            self.mentee_dense = np.ascontiguousarray(self.mentee_sets.toarray(), dtype=np.float32)
+            self.mentor_dense_t = np.ascontiguousarray(self.mentor_sets.toarray().T, dtype=np.float32)
         if self.mentee_bits.shape[0]:
             _, inverse = np.unique(self.mentee_bits, axis=0, return_inverse=True)
             self.mentee_codes = inverse.reshape(-1).astype(np.int64)
@@ -405,10 +410,19 @@ class SetCriterion(EncodedCriterion):
         return self._formula(inter, self.mentee_size[mentee], self.mentor_size[mentor])
 
     def rows(self, mentee: IntArray) -> Float32Array:
-        inter = (self.mentee_sets[mentee] @ self.mentor_sets_t).toarray().astype(np.float64)
+        if not self.sparse:
+            inter = self.mentee_dense[mentee] @ self.mentor_dense_t
+            if self.kind == "availability":
+                inter *= np.float32(1.0 / self.need)
+                np.minimum(inter, np.float32(1.0), out=inter)
+                return inter
+            if self.kind == "shares_language":
+                return (inter > 0).astype(np.float32)
+        else:
+            inter = (self.mentee_sets[mentee] @ self.mentor_sets_t).toarray()
         out = self._formula(
-            inter, self.mentee_size[mentee][:, None], self.mentor_size[None, :]
-        ).astype(np.float32)
+            inter.astype(np.float64), self.mentee_size[mentee][:, None], self.mentor_size[None, :]
+        )
         return np.asarray(out, dtype=np.float32)
 
     def sparse_rows(self, mentee: IntArray) -> tuple[IntArray, IntArray, Float32Array]:

@@ -86,53 +86,51 @@ class Matcher:
         except KeyError:
             raise MatchingInputError("no such mentor", column="mentor_id", value=mentor_id) from None
 
-    def pair_scores(self, mentee: IntArray, mentor: IntArray) -> list[PairScore]:
+    def pair_scores(
+        self, mentee: IntArray, mentor: IntArray, *, with_explanation: bool = True
+    ) -> list[PairScore]:
         """Full detail (contributions, rules, explanation) for index pairs."""
         model = self.model
         if len(mentee) == 0:
             return []
+        mentee = np.asarray(mentee, dtype=np.int64)
+        mentor = np.asarray(mentor, dtype=np.int64)
         crit = model.criterion_scores(mentee, mentor)
         total, feasible = model.evaluate(mentee, mentor)
         ranks = model.choice_ranks(mentee, mentor)
         excluded = model.is_excluded(mentee, mentor)
+        crit_rounded = np.round(crit, 6).tolist()
+        contrib_rounded = np.round(crit * model.factor[None, :], 6).tolist()
+        totals = np.round(total, 6).tolist()
+        bonuses = np.round(model.bonus_by_rank[ranks], 6).tolist()
+        names = [(enc.criterion.name, enc.kind) for enc in model.encoded]
+        hard = [c for c, enc in enumerate(model.encoded) if enc.criterion.hard]
+        passes = {c: model.encoded[c].passes(crit[:, c]) for c in hard}
         out = []
         for k in range(len(mentee)):
             i, j = int(mentee[k]), int(mentor[k])
             contributions = tuple(
-                Contribution(
-                    criterion=enc.criterion.name,
-                    kind=enc.kind,
-                    score=round(float(crit[k, c]), 6),
-                    contribution=round(float(model.factor[c] * crit[k, c]), 6),
-                )
-                for c, enc in enumerate(model.encoded)
+                Contribution(name, kind, crit_rounded[k][c], contrib_rounded[k][c])
+                for c, (name, kind) in enumerate(names)
             )
-            failed = [
-                enc.criterion.name
-                for c, enc in enumerate(model.encoded)
-                if enc.criterion.hard and not bool(enc.passes(crit[k : k + 1, c])[0])
-            ]
+            failed = [names[c][0] for c in hard if not passes[c][k]]
             if excluded[k]:
                 failed.append(model.excluded_reason.get((i, j), "forbidden pair"))
             rank = int(ranks[k]) or None
-            text, reasons = explain(
-                model.encoded,
-                model.factor.tolist(),
-                model.mentees[i],
-                model.mentors[j],
-                i,
-                j,
-                crit[k].tolist(),
-                rank,
-            )
+            text, reasons = "", ()
+            if with_explanation:
+                text, reasons = explain(
+                    model.encoded, model.factor.tolist(), model.mentees[i], model.mentors[j],
+                    i, j, crit[k].tolist(), rank,
+                )
             out.append(
                 PairScore(
                     mentee_id=model.mentees[i].id,
                     mentor_id=model.mentors[j].id,
-                    score=round(float(total[k]), 6),
+                    score=totals[k],
                     contributions=contributions,
                     choice_rank=rank,
-                    choice_bonus=round(float(model.bonus_by_rank[rank or 0]), 6),
+                    choice_bonus=bonuses[k],
                     feasible=bool(feasible[k]),
                     failed_rules=tuple(failed),
                     explanation=text,
@@ -172,7 +170,9 @@ class Matcher:
         progress: Progress | None = None,
         check_blocking: bool | None = None,
         log: Callable[[str], None] | None = None,
+        explain: bool = True,
     ) -> MatchResult:
+        """Match everyone. ``explain=False`` skips the explanation sentences (benchmarks)."""
         if mode not in MODES:
             raise MatchingInputError(f"unknown mode (known: {', '.join(MODES)})", value=mode)
         if objective not in OBJECTIVES:
@@ -266,7 +266,7 @@ class Matcher:
                 )
         with timer.phase("explain"):
             matches, unmatched = self._report(
-                mentor_of, set(locked_mentor), candidates, objective, cap_max + lock_load, stats
+                mentor_of, set(locked_mentor), candidates, objective, stats, explain
             )
         if stats.matched == 0 and not any(u.reason_code != "no_eligible_mentor" for u in unmatched):
             notes.append("the hard rules forbid every pair")
@@ -415,12 +415,12 @@ class Matcher:
         locked: set[int],
         candidates: Candidates,
         objective: Objective,
-        cap_max: IntArray,
         stats: Stats,
+        explain: bool,
     ) -> tuple[list[Match], list[Unmatched]]:
         model = self.model
         matched = np.nonzero(mentor_of >= 0)[0].astype(np.int64)
-        details = self.pair_scores(matched, mentor_of[matched])
+        details = self.pair_scores(matched, mentor_of[matched], with_explanation=explain)
         matches = [
             Match(
                 mentee_id=d.mentee_id,

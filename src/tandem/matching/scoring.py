@@ -36,6 +36,11 @@ FEASIBLE_ABOVE = np.float32(-1e29)
 FLOAT_MARGIN = 1e-4
 #: Keyed-criterion tables may hold at most this many float32 entries.
 TABLE_LIMIT = 30_000_000
+#: A criterion is precomputed per distinct mentee value when it has at most this many values
+#: (or at most one per 8 mentees).
+KEYED_MAX = 64
+#: Joint number of values of a bundle of keyed criteria.
+BUNDLE_MAX = 512
 
 Progress = Callable[[int], None]
 
@@ -193,18 +198,41 @@ class ScoreModel:
     # ------------------------------------------------------------------ blockwise, float32
     def _build_groups(self) -> None:
         """Criteria whose mentee side takes few distinct values are precomputed as tables
-        (value x mentors); mentees are grouped by their combination of such values."""
+        (value x mentors), bundled together while the joint number of values stays small;
+        mentees are grouped by their combination of bundle values."""
         self.keyed: list[int] = []
         for k, enc in enumerate(self.encoded):
             codes = enc.mentee_codes
             if codes is None or self.n == 0:
                 continue
             distinct = int(codes.max()) + 2
-            if distinct * self.m <= TABLE_LIMIT:
+            if distinct * self.m <= TABLE_LIMIT and distinct <= max(KEYED_MAX, self.n // 8):
                 self.keyed.append(k)
+        bundles: list[list[int]] = []
+        joint: list[IntArray] = []
+        for k in sorted(self.keyed, key=lambda k: int(self.encoded[k].mentee_codes.max())):  # type: ignore[union-attr]
+            codes = self.encoded[k].mentee_codes
+            assert codes is not None
+            codes = codes - codes.min()
+            if bundles:
+                trial = joint[-1] * (int(codes.max()) + 1) + codes
+                distinct = len(np.unique(trial))
+                if distinct <= BUNDLE_MAX and distinct * self.m <= TABLE_LIMIT:
+                    bundles[-1].append(k)
+                    joint[-1] = trial
+                    continue
+            bundles.append([k])
+            joint.append(codes.astype(np.int64))
+        self.bundles = bundles
+        self.bundle_codes: list[IntArray] = []
+        self.bundle_representative: list[IntArray] = []
+        for codes in joint:
+            _, representative, inverse = np.unique(codes, return_index=True, return_inverse=True)
+            self.bundle_codes.append(inverse.reshape(-1).astype(np.int64))
+            self.bundle_representative.append(representative.astype(np.int64))
         self._tables: dict[int, Float32Array] = {}
-        if self.keyed and self.n:
-            stacked = np.stack([self.encoded[k].mentee_codes for k in self.keyed], axis=1)  # type: ignore[misc]
+        if bundles and self.n:
+            stacked = np.stack(self.bundle_codes, axis=1)
             unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
             self.group_codes: IntArray = unique.astype(np.int64)
             self.group_of: IntArray = inverse.reshape(-1).astype(np.int64)
@@ -213,41 +241,36 @@ class ScoreModel:
             self.group_of = np.zeros(self.n, dtype=np.int64)
         self.order = np.argsort(self.group_of, kind="stable")
 
-    def _table(self, k: int) -> Float32Array:
-        table = self._tables.get(k)
+    def _table(self, b: int) -> Float32Array:
+        table = self._tables.get(b)
         if table is None:
-            enc = self.encoded[k]
-            codes = enc.mentee_codes
-            assert codes is not None
-            _, representative = np.unique(codes, return_index=True)
-            values = enc.rows(representative.astype(np.int64))
-            table = np.zeros((int(codes.max()) + 1, self.m), dtype=np.float32)
-            ids = codes[representative]
-            if self.factor[k] > 0:
-                table[ids] = values * np.float32(self.factor[k])
-            if enc.criterion.hard:
-                fails = ~enc.passes_block(values)
-                block = table[ids]
-                block[fails] = NEG
-                table[ids] = block
-            self._tables[k] = table
+            representative = self.bundle_representative[b]
+            table = np.zeros((len(representative), self.m), dtype=np.float32)
+            for k in self.bundles[b]:
+                enc = self.encoded[k]
+                values = enc.rows(representative)
+                if self.factor[k] > 0:
+                    table += values * np.float32(self.factor[k])
+                if enc.criterion.hard:
+                    np.copyto(table, NEG, where=~enc.passes_block(values))
+            self._tables[b] = table
         return table
 
     def prepare(self) -> None:
         """Build the keyed tables (otherwise built lazily by the first block)."""
-        for k in self.keyed:
-            self._table(k)
+        for b in range(len(self.bundles)):
+            self._table(b)
 
     def block(self, mentee: IntArray) -> Float32Array:
         """Float32 scores of ``mentee`` rows against all mentors; NEG marks infeasible pairs.
         Within FLOAT_MARGIN of the exact score; infeasible pairs are a subset of the exact
         ones (rules are applied leniently, the exact check decides)."""
         b = len(mentee)
-        if self.keyed:
+        if self.bundles:
             groups, inverse = np.unique(self.group_of[mentee], return_inverse=True)
-            base = np.zeros((len(groups), self.m), dtype=np.float32)
-            for position, k in enumerate(self.keyed):
-                base += self._table(k)[self.group_codes[groups, position]]
+            base = self._table(0)[self.group_codes[groups, 0]]
+            for position in range(1, len(self.bundles)):
+                base += self._table(position)[self.group_codes[groups, position]]
             acc = np.take(base, inverse.reshape(-1), axis=0)
         else:
             acc = np.zeros((b, self.m), dtype=np.float32)
