@@ -1,0 +1,369 @@
+"""Who is ready to be matched, and where everyone else is stuck.
+
+A mentor or mentee is *ready to match* when they are approved, their profile is complete (every
+required question for their role answered), they accepted the newest version of the program's
+agreement (if the program has one), and they completed every training module required for their
+role. :func:`readiness_of` answers for one person (their checklist); :func:`program_funnel`
+answers for everyone in a program in a constant number of queries, whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tandem.enrolment.answers import completeness
+from tandem.enrolment.enums import FunnelStep
+from tandem.enrolment.models import (
+    Agreement,
+    AgreementAcceptance,
+    ProfileQuestion,
+    TrainingCompletion,
+    TrainingModule,
+)
+from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.models import Invitation, Membership, Program
+
+#: The order of the funnel; each person's stage is the last step they reached in this order.
+FUNNEL_ORDER: tuple[FunnelStep, ...] = tuple(FunnelStep)
+
+#: Statuses that have left the funnel (a declined application, a withdrawal).
+LEFT_STATUSES = frozenset({MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN})
+
+#: What each count on the funnel page means, in the coordinators' words.
+FUNNEL_HELP: dict[FunnelStep, str] = {
+    FunnelStep.INVITED: "Invitations sent and not withdrawn (accepted, pending or expired). "
+    "People who applied on their own were never invited, so later steps can be larger.",
+    FunnelStep.APPLIED: "Mentors and mentees who applied, accepted an invitation or were "
+    "imported — everyone with a place, less those declined or withdrawn.",
+    FunnelStep.APPROVED: "Of those, the ones a coordinator approved.",
+    FunnelStep.PROFILE: "Approved, and every required profile question for their role answered.",
+    FunnelStep.AGREEMENT: "All of the above, and the newest version of the confidentiality "
+    "agreement accepted (everyone, while the program has no agreement).",
+    FunnelStep.TRAINED: "All of the above, and every training module required for their role "
+    "completed (everyone, while no module is required of them).",
+    FunnelStep.READY: "Ready to be matched: every step done.",
+}
+
+
+def required_for_role(module: TrainingModule, role: str) -> bool:
+    return role in (module.required_for or [])
+
+
+@dataclass(frozen=True)
+class ReadinessStep:
+    """One line of a person's checklist."""
+
+    step: FunnelStep
+    done: bool
+    #: What is left, in words a participant understands (question labels, module titles).
+    missing: tuple[str, ...] = ()
+    #: Whether the person themselves can do it (approval is a coordinator's decision).
+    theirs: bool = True
+    #: False when there is nothing to do for this step (no agreement, no required module).
+    applies: bool = True
+
+    @property
+    def label(self) -> str:
+        return str(self.step.label)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    membership_id: int
+    role: str
+    steps: tuple[ReadinessStep, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(step.done for step in self.steps)
+
+    def step(self, step: FunnelStep) -> ReadinessStep:
+        return next(item for item in self.steps if item.step == step)
+
+    @property
+    def stage(self) -> FunnelStep:
+        """The last step reached in funnel order (from "applied" on)."""
+        stage = FunnelStep.APPLIED
+        for item in self.steps:
+            if not item.done:
+                return stage
+            stage = item.step
+        return FunnelStep.READY
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(text for item in self.steps for text in item.missing)
+
+    @property
+    def todo(self) -> tuple[str, ...]:
+        """What is left that the person can do themselves (what a reminder lists)."""
+        return tuple(text for item in self.steps if item.theirs for text in item.missing)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for item in self.steps if item.done)
+
+
+def evaluate(
+    membership: Membership,
+    *,
+    questions: Iterable[ProfileQuestion],
+    agreement: Agreement | None,
+    accepted_current: bool,
+    accepted_older: bool,
+    modules: Iterable[TrainingModule],
+    completed_module_ids: Collection[int],
+) -> Readiness:
+    """Readiness from data already loaded: no query here, so a whole program costs nothing."""
+    role = membership.role
+    approved = membership.status == MembershipStatus.APPROVED
+    approval_missing: tuple[str, ...] = ()
+    if not approved:
+        approval_missing = (
+            ("A place in the program: you are on the waiting list",)
+            if membership.status == MembershipStatus.WAITLISTED
+            else ("Approval of your application by a coordinator",)
+        )
+    question_list = list(questions)
+    labels = {question.key: question.label for question in question_list}
+    profile = completeness(question_list, membership.answers or {}, role)
+    profile_missing = tuple(f"Profile: {labels[key]}" for key in profile.missing_required)
+    if agreement is None or accepted_current:
+        agreement_missing: tuple[str, ...] = ()
+    elif accepted_older:
+        agreement_missing = (
+            f"Accept the updated confidentiality agreement (v{agreement.version})",
+        )
+    else:
+        agreement_missing = ("Accept the confidentiality agreement",)
+    required = [module for module in modules if required_for_role(module, role)]
+    training_missing = tuple(
+        f"Training: {module.title}" for module in required if module.pk not in completed_module_ids
+    )
+    return Readiness(
+        membership_id=membership.pk,
+        role=role,
+        steps=(
+            ReadinessStep(FunnelStep.APPROVED, approved, approval_missing, theirs=False),
+            ReadinessStep(FunnelStep.PROFILE, not profile_missing, profile_missing),
+            ReadinessStep(
+                FunnelStep.AGREEMENT,
+                not agreement_missing,
+                agreement_missing,
+                applies=agreement is not None,
+            ),
+            ReadinessStep(
+                FunnelStep.TRAINED, not training_missing, training_missing, applies=bool(required)
+            ),
+        ),
+    )
+
+
+def current_agreement(program: Program) -> Agreement | None:
+    return Agreement.objects.filter(program=program).order_by("-version").first()
+
+
+def readiness_of(membership: Membership) -> Readiness:
+    """One person's checklist, in five queries."""
+    program_id = membership.program_id
+    agreement = Agreement.objects.filter(program_id=program_id).order_by("-version").first()
+    accepted_versions = set(
+        AgreementAcceptance.objects.filter(
+            membership=membership, agreement__program_id=program_id
+        ).values_list("agreement__version", flat=True)
+    )
+    accepted_current = agreement is not None and agreement.version in accepted_versions
+    return evaluate(
+        membership,
+        questions=ProfileQuestion.objects.filter(program_id=program_id),
+        agreement=agreement,
+        accepted_current=accepted_current,
+        accepted_older=bool(accepted_versions) and not accepted_current,
+        modules=TrainingModule.objects.filter(program_id=program_id).only(
+            "id", "title", "required_for", "position"
+        ),
+        completed_module_ids=set(
+            TrainingCompletion.objects.filter(membership=membership).values_list(
+                "module_id", flat=True
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PersonProgress:
+    """One participant on the funnel page."""
+
+    membership: Membership
+    readiness: Readiness
+
+    @property
+    def stage(self) -> FunnelStep:
+        return self.readiness.stage
+
+    @property
+    def name(self) -> str:
+        return self.membership.user.display_name
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    invitation_id: int
+    email: str
+    role: str
+    state: str
+
+
+@dataclass
+class Funnel:
+    counts: dict[FunnelStep, int]
+    people: list[PersonProgress]
+    pending_invitations: list[PendingInvitation]
+    has_agreement: bool
+    required_module_count: int
+    #: Approved participants missing each of profile / agreement / training, whatever their stage.
+    missing_counts: dict[FunnelStep, int] = field(default_factory=dict)
+
+    def stuck_at(self, step: FunnelStep) -> list[PersonProgress]:
+        """People who reached ``step`` but not the next one (for "invited": pending invitations
+        are listed separately, see :attr:`pending_invitations`)."""
+        return [person for person in self.people if person.stage == step]
+
+    def missing(self, step: FunnelStep) -> list[PersonProgress]:
+        """Approved people who have not done ``step`` (profile, agreement or training)."""
+        return [
+            person
+            for person in self.people
+            if person.membership.status == MembershipStatus.APPROVED
+            and not person.readiness.step(step).done
+        ]
+
+    def ids_by_step(self) -> dict[str, list[int]]:
+        """Membership ids stuck at each step (API)."""
+        ids: dict[str, list[int]] = {step.value: [] for step in FUNNEL_ORDER}
+        for person in self.people:
+            ids[person.stage.value].append(person.membership.pk)
+        return ids
+
+    def rows(self) -> list[tuple[FunnelStep, int, int, str]]:
+        """(step, count, stuck there, help) in funnel order — ready for the page."""
+        stuck: dict[FunnelStep, int] = defaultdict(int)
+        for person in self.people:
+            stuck[person.stage] += 1
+        stuck[FunnelStep.INVITED] = len(self.pending_invitations)
+        return [(step, self.counts[step], stuck[step], FUNNEL_HELP[step]) for step in FUNNEL_ORDER]
+
+
+def program_funnel(program: Program) -> Funnel:
+    """Every participant's readiness in seven queries, however many people there are."""
+    memberships = list(
+        Membership.objects.filter(program=program, role__in=[Role.MENTOR, Role.MENTEE])
+        .exclude(status__in=LEFT_STATUSES)
+        .select_related("user")
+        .only(
+            "id",
+            "role",
+            "status",
+            "answers",
+            "program_id",
+            "user__id",
+            "user__email",
+            "user__full_name",
+            "user__is_active",
+        )
+        .order_by("user__full_name", "user__email")
+    )
+    questions = list(ProfileQuestion.objects.filter(program=program))
+    agreement = current_agreement(program)
+    acceptances: Mapping[int, set[int]] = defaultdict(set)
+    if agreement is not None:
+        for membership_id, version in AgreementAcceptance.objects.filter(
+            agreement__program=program
+        ).values_list("membership_id", "agreement__version"):
+            acceptances[membership_id].add(version)
+    modules = list(
+        TrainingModule.objects.filter(program=program).only(
+            "id", "title", "required_for", "position"
+        )
+    )
+    completed: Mapping[int, set[int]] = defaultdict(set)
+    for membership_id, module_id in TrainingCompletion.objects.filter(
+        module__program=program
+    ).values_list("membership_id", "module_id"):
+        completed[membership_id].add(module_id)
+    invitations = list(
+        Invitation.objects.filter(program=program, revoked_at__isnull=True).only(
+            "id", "email", "role", "accepted_at", "revoked_at", "expires_at"
+        )
+    )
+
+    people: list[PersonProgress] = []
+    for membership in memberships:
+        versions = acceptances.get(membership.pk, set())
+        accepted_current = agreement is not None and agreement.version in versions
+        readiness = evaluate(
+            membership,
+            questions=questions,
+            agreement=agreement,
+            accepted_current=accepted_current,
+            accepted_older=bool(versions) and not accepted_current,
+            modules=modules,
+            completed_module_ids=completed.get(membership.pk, set()),
+        )
+        people.append(PersonProgress(membership=membership, readiness=readiness))
+
+    position = {step: index for index, step in enumerate(FUNNEL_ORDER)}
+    counts: dict[FunnelStep, int] = {step: 0 for step in FUNNEL_ORDER}
+    counts[FunnelStep.INVITED] = len(invitations)
+    for person in people:
+        reached = position[person.stage]
+        for step in FUNNEL_ORDER[position[FunnelStep.APPLIED] : reached + 1]:
+            counts[step] += 1
+    missing_counts = {
+        step: sum(
+            1
+            for person in people
+            if person.membership.status == MembershipStatus.APPROVED
+            and not person.readiness.step(step).done
+        )
+        for step in (FunnelStep.PROFILE, FunnelStep.AGREEMENT, FunnelStep.TRAINED)
+    }
+    return Funnel(
+        counts=counts,
+        people=people,
+        pending_invitations=[
+            PendingInvitation(
+                invitation_id=invitation.pk,
+                email=invitation.email,
+                role=invitation.role,
+                state=invitation.state,
+            )
+            for invitation in invitations
+            if invitation.accepted_at is None
+        ],
+        has_agreement=agreement is not None,
+        required_module_count=sum(1 for module in modules if module.required_for),
+        missing_counts=missing_counts,
+    )
+
+
+def readiness_as_dict(readiness: Readiness) -> dict[str, Any]:
+    """The API's shape of a readiness."""
+    return {
+        "ready": readiness.ready,
+        "stage": readiness.stage.value,
+        "steps": [
+            {
+                "step": item.step.value,
+                "label": item.label,
+                "done": item.done,
+                "applies": item.applies,
+                "missing": list(item.missing),
+            }
+            for item in readiness.steps
+        ],
+        "todo": list(readiness.todo),
+    }
