@@ -348,6 +348,9 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
                 role=Role.COORDINATOR,
                 status=MembershipStatus.APPROVED,
             )
+            from tandem.enrolment.starter import install_starter_questions
+
+            install_starter_questions(program, by=coordinator)
             for position, (statement, metric, baseline, target, unit, days) in enumerate(
                 [
                     (

@@ -113,6 +113,9 @@ def create_program(
             status=MembershipStatus.APPROVED,
         )
         record_audit(by, "program.created", program, changes={"name": name})
+        from tandem.enrolment.starter import install_starter_questions
+
+        install_starter_questions(program, by=by)
     return program
 
 
@@ -352,7 +355,7 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
     """The invited person takes their place. The e-mail address must be the invited one."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("program__organization", "invited_by")
             .get(pk=invitation.pk)
         )

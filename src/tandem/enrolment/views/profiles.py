@@ -1,5 +1,437 @@
+"""Profile questions (coordinators), the participant's profile, the coordinator's profile list,
+the mentor directory and a mentee's ranked choices."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_POST
+
+from tandem.core.errors import ServiceError
+from tandem.core.http import TenantRequest, requires
+from tandem.enrolment import queries, rules
+from tandem.enrolment.answers import completeness
+from tandem.enrolment.forms.profiles import (
+    ChoiceMoveForm,
+    ConsentForm,
+    ProfileFilterForm,
+    ProfileForm,
+    QuestionForm,
+)
+from tandem.enrolment.models import DemographicConsent, ProfileQuestion
+from tandem.enrolment.services import profiles as services
+from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.models import Membership, Program
+
+PROFILES_PAGE_SIZE = 50
+DIRECTORY_PAGE_SIZE = 30
+
+
+def _url(request: TenantRequest, name: str, **kwargs: Any) -> str:
+    program = request.access.program_or_404
+    return reverse(
+        f"enrolment:{name}",
+        kwargs={"org_slug": program.organization.slug, "program_slug": program.slug, **kwargs},
+    )
+
+
+# --- question builder --------------------------------------------------------------------
+
+
+def _questions_page(request: TenantRequest, *, fragment: bool = False) -> HttpResponse:
+    program = request.access.program_or_404
+    template = "enrolment/profiles/question_list.html"
+    if fragment:
+        template += "#question-table"
+    return render(
+        request,
+        template,
+        {"program": program, "questions": list(queries.questions_of(program))},
+    )
+
+
+@requires(rules.can_manage_questions)
+def question_list(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    return _questions_page(request)
+
+
+def _question_form_page(request: TenantRequest, question: ProfileQuestion | None) -> HttpResponse:
+    program = request.access.program_or_404
+    others = list(queries.questions_of(program))
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        program_questions=others,
+        instance=question,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if question is None:
+                saved = services.add_question(program, by=request.user, **form.service_fields())
+                messages.success(request, f"Question “{saved.label}” added.")
+            else:
+                saved = services.update_question(
+                    question,
+                    by=request.user,
+                    remove_from_answers=form.cleaned_data.get("remove_from_answers", False),
+                    **form.service_fields(),
+                )
+                messages.success(request, f"Question “{saved.label}” saved.")
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect(_url(request, "questions"))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "enrolment/profiles/question_form.html",
+        {"program": program, "form": form, "question": question},
+        status=status,
+    )
+
+
+@requires(rules.can_manage_questions)
+def question_add(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    return _question_form_page(request, None)
+
+
+@requires(rules.can_manage_questions)
+def question_edit(
+    request: TenantRequest, org_slug: str, program_slug: str, question_id: int
+) -> HttpResponse:
+    question = get_object_or_404(
+        ProfileQuestion, pk=question_id, program=request.access.program_or_404
+    )
+    return _question_form_page(request, question)
+
+
+@require_POST
+@requires(rules.can_manage_questions)
+def question_delete(
+    request: TenantRequest, org_slug: str, program_slug: str, question_id: int
+) -> HttpResponse:
+    question = get_object_or_404(
+        ProfileQuestion, pk=question_id, program=request.access.program_or_404
+    )
+    services.delete_question(question, by=request.user)
+    if request.htmx:
+        return _questions_page(request, fragment=True)
+    messages.success(request, f"Question “{question.label}” deleted.")
+    return redirect(_url(request, "questions"))
+
+
+@require_POST
+@requires(rules.can_manage_questions)
+def question_move(
+    request: TenantRequest, org_slug: str, program_slug: str, question_id: int
+) -> HttpResponse:
+    question = get_object_or_404(
+        ProfileQuestion, pk=question_id, program=request.access.program_or_404
+    )
+    form = ChoiceMoveForm(request.POST)
+    if form.is_valid():
+        services.move_question(question, by=request.user, direction=form.cleaned_data["direction"])
+    if request.htmx:
+        return _questions_page(request, fragment=True)
+    return redirect(_url(request, "questions"))
+
+
+# --- the participant's own profile -------------------------------------------------------
+
+
+def _own_membership(request: TenantRequest) -> Membership:
+    membership = request.access.membership
+    assert membership is not None  # guaranteed by can_edit_own_profile
+    return membership
+
+
+@requires(rules.can_edit_own_profile)
+def profile(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    program = request.access.program_or_404
+    membership = _own_membership(request)
+    consent = DemographicConsent.objects.filter(membership=membership).first()
+    questions = [q for q in services.questions_for(membership) if consent or not q.is_demographic]
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        questions=questions,
+        answers=membership.answers,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_profile(membership, by=request.user, answers=form.answers)
+            except services.ProfileAnswerErrors as errors:
+                for key, reason in errors.errors.items():
+                    form.add_error(key if key in form.fields else None, reason)
+            else:
+                membership.refresh_from_db()
+                done = completeness(questions, membership.answers, membership.role)
+                if done.complete:
+                    messages.success(request, "Profile saved. It is complete.")
+                else:
+                    count = len(done.missing_required)
+                    messages.success(
+                        request,
+                        f"Profile saved. {count} required answer{'s' if count != 1 else ''} "
+                        "still missing.",
+                    )
+                return redirect(_url(request, "profile"))
+        status = 422
+    all_questions = services.questions_for(membership)
+    has_demographics = any(q.is_demographic for q in all_questions)
+    done = completeness(all_questions, membership.answers, membership.role)
+    labels = {q.key: q.label for q in all_questions}
+    return render(
+        request,
+        "enrolment/profiles/profile_form.html",
+        {
+            "program": program,
+            "membership": membership,
+            "form": form,
+            "completeness": done,
+            "missing": [(key, labels[key]) for key in done.missing_required],
+            "consent": consent,
+            "has_demographics": has_demographics,
+            "consent_form": ConsentForm(
+                initial={"allow_matching": consent.allow_matching if consent else False}
+            ),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@requires(rules.can_edit_own_profile)
+def profile_consent(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    membership = _own_membership(request)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        services.give_demographic_consent(
+            membership, by=request.user, allow_matching=form.cleaned_data["allow_matching"]
+        )
+        messages.success(request, "Thank you. The demographic questions are below.")
+        return redirect(_url(request, "profile") + "#demographics")
+    messages.error(request, "Tick the consent box to answer the demographic questions.")
+    return redirect(_url(request, "profile") + "#demographics")
+
+
+@require_POST
+@requires(rules.can_edit_own_profile)
+def profile_consent_withdraw(
+    request: TenantRequest, org_slug: str, program_slug: str
+) -> HttpResponse:
+    services.withdraw_demographic_consent(_own_membership(request), by=request.user)
+    messages.success(request, "Consent withdrawn; your demographic answers were deleted.")
+    return redirect(_url(request, "profile"))
+
+
+# --- coordinators: everyone's profiles ---------------------------------------------------
+
+
+@requires(rules.can_view_profiles)
+def profile_list(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    program = request.access.program_or_404
+    filters = ProfileFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    rows = queries.profile_rows(
+        program,
+        role=criteria.get("role", ""),
+        incomplete_only=criteria.get("incomplete", False),
+        search=criteria.get("q", ""),
+    )
+    page = Paginator(rows, PROFILES_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "enrolment/profiles/profile_list.html"
+    if request.htmx and request.htmx.target == "profile-table":
+        template += "#profile-table"
+    return render(
+        request,
+        template,
+        {"program": program, "filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@requires(rules.can_view_profiles)
+def profile_detail(
+    request: TenantRequest, org_slug: str, program_slug: str, membership_id: int
+) -> HttpResponse:
+    program = request.access.program_or_404
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+        program=program,
+        role__in=[Role.MENTOR, Role.MENTEE],
+    )
+    questions = list(queries.questions_of(program))
+    labels = {q.key: q.label for q in questions}
+    done = completeness(questions, membership.answers, membership.role)
+    return render(
+        request,
+        "enrolment/profiles/profile_detail.html",
+        {
+            "program": program,
+            "membership": membership,
+            "rows": queries.answer_rows(questions, membership.answers, membership.role),
+            "completeness": done,
+            "missing": [labels[key] for key in done.missing_required],
+        },
+    )
+
+
+# --- mentees: the mentor directory and their choices -------------------------------------
+
+
+def _directory_criteria(program: Program, params: QueryDict) -> tuple[str, dict[str, str]]:
+    search = params.get("q", "").strip()[:200]
+    selected = {
+        key.removeprefix("f_"): str(value)
+        for key, value in params.items()
+        if key.startswith("f_") and value
+    }
+    return search, selected
+
+
+def _directory_page(
+    request: TenantRequest,
+    params: QueryDict,
+    *,
+    fragment: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    program = request.access.program_or_404
+    mentee = _own_membership(request)
+    search, selected = _directory_criteria(program, params)
+    directory = queries.mentor_directory(program, mentee=mentee, search=search, selected=selected)
+    page = Paginator(directory.cards, DIRECTORY_PAGE_SIZE).get_page(params.get("page"))
+    choices = queries.choices_of(mentee)
+    query = params.copy()
+    query.pop("page", None)
+    query.pop("csrfmiddlewaretoken", None)
+    query.pop("mentor", None)
+    query.pop("direction", None)
+    template = "enrolment/profiles/directory.html"
+    if fragment:
+        template += f"#{fragment}"
+    return render(
+        request,
+        template,
+        {
+            "program": program,
+            "directory": directory,
+            "page": page,
+            "choices": choices,
+            "full": len(choices) >= program.max_choices,
+            "error": error,
+            "query": query.urlencode(),
+        },
+        status=status,
+    )
+
+
+@requires(rules.can_browse_directory)
+def mentor_directory(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    fragment = "directory-results" if request.htmx.target == "directory-results" else ""
+    return _directory_page(request, request.GET, fragment=fragment)
+
+
+def _choice_action(request: TenantRequest, action: str) -> HttpResponse:
+    mentee = _own_membership(request)
+    program = request.access.program_or_404
+    error = ""
+    try:
+        mentor_id = int(request.POST.get("mentor", ""))
+    except ValueError:
+        mentor_id = 0
+    try:
+        if action == "add":
+            mentor = (
+                Membership.objects.filter(
+                    pk=mentor_id,
+                    program=program,
+                    role=Role.MENTOR,
+                    status=MembershipStatus.APPROVED,
+                )
+                .select_related("user")
+                .first()
+            )
+            if mentor is None:
+                raise ServiceError("This person is not an approved mentor of this program.")
+            services.add_choice(mentee, by=request.user, mentor=mentor)
+            done = f"{mentor.user.display_name} added to your choices."
+        elif action == "remove":
+            services.remove_choice(mentee, by=request.user, mentor_id=mentor_id)
+            done = "Choice removed."
+        else:
+            form = ChoiceMoveForm(request.POST)
+            direction = form.cleaned_data["direction"] if form.is_valid() else ""
+            services.move_choice(mentee, by=request.user, mentor_id=mentor_id, direction=direction)
+            done = "Order saved."
+    except ServiceError as refused:
+        error = refused.message
+    if request.htmx:
+        return _directory_page(
+            request,
+            request.POST,
+            fragment="directory-body",
+            error=error,
+            status=422 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    search, selected = _directory_criteria(program, request.POST)
+    params = {"q": search} if search else {}
+    params.update({f"f_{key}": value for key, value in selected.items()})
+    url = _url(request, "mentors")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
+@require_POST
+@requires(rules.can_choose_mentors)
+def choice_add(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    return _choice_action(request, "add")
+
+
+@require_POST
+@requires(rules.can_choose_mentors)
+def choice_remove(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    return _choice_action(request, "remove")
+
+
+@require_POST
+@requires(rules.can_choose_mentors)
+def choice_move(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    return _choice_action(request, "move")
+
+
+PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"
+
+urlpatterns: list[URLPattern] = [
+    path(PROGRAM + "questions/", question_list, name="questions"),
+    path(PROGRAM + "questions/new/", question_add, name="question_add"),
+    path(PROGRAM + "questions/<int:question_id>/", question_edit, name="question_edit"),
+    path(PROGRAM + "questions/<int:question_id>/delete/", question_delete, name="question_delete"),
+    path(PROGRAM + "questions/<int:question_id>/move/", question_move, name="question_move"),
+    path(PROGRAM + "profile/", profile, name="profile"),
+    path(PROGRAM + "profile/consent/", profile_consent, name="profile_consent"),
+    path(
+        PROGRAM + "profile/consent/withdraw/",
+        profile_consent_withdraw,
+        name="profile_consent_withdraw",
+    ),
+    path(PROGRAM + "profiles/", profile_list, name="profiles"),
+    path(PROGRAM + "profiles/<int:membership_id>/", profile_detail, name="profile_detail"),
+    path(PROGRAM + "mentors/", mentor_directory, name="mentors"),
+    path(PROGRAM + "mentors/choices/add/", choice_add, name="choice_add"),
+    path(PROGRAM + "mentors/choices/remove/", choice_remove, name="choice_remove"),
+    path(PROGRAM + "mentors/choices/move/", choice_move, name="choice_move"),
+]
