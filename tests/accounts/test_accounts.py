@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -305,14 +304,6 @@ def test_signup_with_invitation_creates_a_verified_logged_in_user(world: World) 
     assert not Membership.objects.filter(user=user).exists()  # not before accepting
 
 
-# accept_invitation() locks with select_for_update() across select_related("invited_by"), a
-# nullable foreign key: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-# The fix belongs in src/tandem/programs/services.py (select_for_update(of=("self",))).
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="programs.services.accept_invitation: FOR UPDATE on an outer join (PostgreSQL)",
-    strict=True,
-)
 def test_signup_then_accepting_the_invitation_gives_an_approved_membership(
     world: World,
 ) -> None:

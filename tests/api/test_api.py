@@ -794,3 +794,11 @@ def test_membership_list_query_count_does_not_grow_with_members(
     assert len(client.get(path).json()) == 3
     with django_assert_num_queries(with_one):
         client.get(path)
+
+
+def test_membership_list_refuses_an_unknown_role_filter(world: World, login: Any) -> None:
+    response = login(world.coordinator).get(
+        "/api/v1/organizations/northwind/programs/spring/memberships", {"role": "wizard"}
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "role"

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts import services
 from tandem.accounts.forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm
-from tandem.accounts.models import ApiToken
+from tandem.accounts.models import ApiToken, User
 from tandem.core.http import AuthedRequest
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import NotificationPreference
@@ -17,9 +17,11 @@ from tandem.notifications.services import set_email_preferences
 
 @login_required
 def profile(request: AuthedRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # A copy, so that an invalid submission never changes the user shown in the page header.
+    person = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(request.user, by=request.user, **form.cleaned_data)
+        services.update_profile(person, by=request.user, **form.cleaned_data)
         messages.success(request, "Your details were saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

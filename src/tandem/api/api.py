@@ -41,7 +41,7 @@ from tandem.notifications import services as notification_services
 from tandem.notifications.models import Notification
 from tandem.programs import queries, rules, services
 from tandem.programs.access import Access
-from tandem.programs.enums import MembershipStatus
+from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.models import Membership, Objective, Organization, Program
 
 api = NinjaAPI(
@@ -283,13 +283,16 @@ def membership_list(
     request: HttpRequest,
     org: str,
     program: str,
-    role: str = "",
-    status: str = "",
+    role: Role | None = None,
+    status: MembershipStatus | None = None,
     search: str = Query("", alias="q"),
 ) -> list[Membership]:
     access = _access(request, org, program)
     _check(rules.can_view_members, access)
-    return list(queries.members_of(access.program_or_404, role=role, status=status, search=search))
+    members = queries.members_of(
+        access.program_or_404, role=role or "", status=status or "", search=search
+    )
+    return list(members)
 
 
 @api.patch(

@@ -33,6 +33,16 @@ def send_notification_email(notification_id: int) -> bool:
     message.attach_alternative(
         render_to_string("notifications/email/notification.html", context), "text/html"
     )
-    message.send()
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    # Claim the notification first, so that two workers can never both send it; give the
+    # claim back if sending fails, so that the task can be retried.
+    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        message.send()
+    except OSError:
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+        raise
     return True

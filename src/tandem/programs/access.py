@@ -16,6 +16,8 @@ from tandem.programs.enums import MembershipStatus, OrganizationRole, Role
 from tandem.programs.models import Membership, Organization, OrganizationMembership, Program
 
 NOT_FOUND = "No such page here, or it is not yours to see."
+#: Memberships that no longer give a place in the program or its organization.
+GONE = (MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,9 @@ def resolve_access(user: User, org_slug: str, program_slug: str | None = None) -
     if program_slug is None:
         if (
             not is_admin
-            and not Membership.objects.filter(
-                program__organization=organization, user=user
-            ).exists()
+            and not Membership.objects.filter(program__organization=organization, user=user)
+            .exclude(status__in=GONE)
+            .exists()
         ):
             raise Http404(NOT_FOUND)
         return Access(user=user, organization=organization, organization_role=organization_role)
@@ -73,11 +75,7 @@ def resolve_access(user: User, org_slug: str, program_slug: str | None = None) -
     membership = Membership.objects.filter(program=program, user=user).first()
     if membership is None and not is_admin:
         raise Http404(NOT_FOUND)
-    if (
-        membership is not None
-        and membership.status in {MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN}
-        and not is_admin
-    ):
+    if membership is not None and membership.status in GONE and not is_admin:
         raise Http404(NOT_FOUND)
     return Access(
         user=user,
