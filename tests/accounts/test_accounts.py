@@ -366,3 +366,13 @@ def test_login_with_pending_invitation_goes_to_the_invitation(world: World) -> N
     )
     assert response.status_code == 302
     assert response.url == invitation.get_absolute_url()
+
+
+def test_signup_with_an_invitation_refuses_another_address(world: World) -> None:
+    invitation = InvitationFactory(program=world.program, email="nia@example.org")
+    client = Client()
+    client.get(invitation.get_absolute_url())
+    response = client.post(SIGNUP, signup_data("someone-else@example.org"))
+    assert response.status_code == 200
+    assert "This invitation was sent to nia@example.org" in response.content.decode()
+    assert not User.objects.filter(email="someone-else@example.org").exists()

@@ -21,6 +21,25 @@ class SignupDetailsForm(forms.Form):
         label="Pronouns (optional)", max_length=40, required=False, help_text="e.g. she/her"
     )
 
+    def clean(self) -> dict[str, Any]:
+        """With an invitation in hand, the account must be for the invited address."""
+        cleaned = super().clean() or {}
+        from allauth.core import context
+
+        from tandem.programs.models import Invitation
+
+        request = context.request
+        token = request.session.get("invitation_token") if request is not None else None
+        invitation = Invitation.objects.pending().filter(token=token).first() if token else None
+        email = (cleaned.get("email") or "").strip().lower()
+        if invitation is not None and email and email != invitation.email.lower():
+            self.add_error(
+                "email",
+                f"This invitation was sent to {invitation.email}: sign up with that address, "
+                "or ask the coordinator to invite the address you want to use.",
+            )
+        return cleaned
+
     def signup(self, request: HttpRequest, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"]
         user.pronouns = self.cleaned_data["pronouns"]
