@@ -4,12 +4,17 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.urls import reverse
 
-from tandem.programs.models import Invitation
+from tandem.programs.models import Invitation, Program
+
+#: Set by the enrolment page of a public program (``/join/<org>/<program>/``).
+ENROLMENT_SESSION_KEY = "enrolment_program"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sign-up is open only to people holding a pending invitation."""
+    """Sign-up is open to people holding a pending invitation, and to visitors of the
+    enrolment page of a public program that is taking applications."""
 
     def _pending_invitation(self, request: HttpRequest) -> Invitation | None:
         token = request.session.get("invitation_token")
@@ -17,13 +22,37 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return Invitation.objects.pending().filter(token=token).first()
 
+    def _public_program(self, request: HttpRequest) -> Program | None:
+        from tandem.enrolment.enums import EnrolmentAccess
+        from tandem.programs.enums import ProgramStatus
+
+        slugs = str(request.session.get(ENROLMENT_SESSION_KEY, ""))
+        org_slug, _, program_slug = slugs.partition("/")
+        if not org_slug or not program_slug:
+            return None
+        return Program.objects.filter(
+            organization__slug=org_slug,
+            slug=program_slug,
+            enrolment_access=EnrolmentAccess.PUBLIC,
+            status=ProgramStatus.ENROLLING,
+        ).first()
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return self._pending_invitation(request) is not None
+        return (
+            self._pending_invitation(request) is not None
+            or self._public_program(request) is not None
+        )
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         invitation = self._pending_invitation(request)
         if invitation is not None:
             return invitation.get_absolute_url()
+        program = self._public_program(request)
+        if program is not None:
+            return reverse(
+                "enrolment:join",
+                kwargs={"organization": program.organization.slug, "program": program.slug},
+            )
         return str(super().get_signup_redirect_url(request))
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
