@@ -125,6 +125,8 @@ class AvailabilityWidget(forms.CheckboxSelectMultiple):
         context = super().get_context(name, value, attrs)
         chosen = set(value or [])
         base_id = context["widget"]["attrs"].get("id", f"id_{name}")
+        context["invalid"] = context["widget"]["attrs"].get("aria-invalid") == "true"
+        context["describedby"] = context["widget"]["attrs"].get("aria-describedby", "")
         context["parts"] = PARTS_OF_DAY
         context["rows"] = [
             (
