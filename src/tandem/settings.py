@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tandem.accounts",
     "tandem.programs",
     "tandem.enrolment",
+    "tandem.matches",
     "tandem.notifications",
     "tandem.api",
 ]

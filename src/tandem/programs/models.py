@@ -101,6 +101,15 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="How many mentors a mentee may rank when mentees choose.",
     )
+    #: Group programs: how many mentees a group has.
+    group_size_min = models.PositiveSmallIntegerField(default=3)
+    group_size_max = models.PositiveSmallIntegerField(default=6)
+    #: Self-selection: days a mentor has to answer a request before it passes to the next choice.
+    request_deadline_days = models.PositiveSmallIntegerField(
+        "days a mentor has to answer a request",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class CriterionKind(models.TextChoices):
+    """The matching engine's criterion kinds (``tandem.matching.KINDS``), named for people."""
+
+    OVERLAP = "overlap", "Shared answers (e.g. interests in common)"
+    COMPLEMENT = "complement", "Offers what the mentee wants (e.g. skills)"
+    SAME = "same", "Same answer (e.g. same industry)"
+    DIFFERENT = "different", "Different answer (e.g. another team)"
+    GAP = "gap", "Number gap in a band (e.g. 5–15 more years of experience)"
+    DISTANCE = "distance", "Close by (distance in km)"
+    TIMEZONE = "timezone", "Close time zones"
+    AVAILABILITY = "availability", "Shared weekly availability"
+    TEXT = "text", "Similar meaning of free text (goals vs experience)"
+    NOT_SAME = "not_same", "Never the same answer (e.g. never the same team)"
+    NOT_MANAGER = "not_manager", "Never their own manager"
+    SHARES_LANGUAGE = "shares_language", "Must share a language"
+
+
+class RunObjective(models.TextChoices):
+    COVERAGE = "coverage", "Most people matched, then best fit"
+    TOTAL = "total", "Best total fit"
+    FAIR = "fair", "Fairest: raise the worst match first"
+
+
+class RunMode(models.TextChoices):
+    OPTIMAL = "optimal", "Pairs"
+    GROUPS = "groups", "Groups"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to run"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready to review"
+    FAILED = "failed", "Failed"
+    PUBLISHED = "published", "Published"
+    STALE = "stale", "Out of date"
+
+
+class PairRuleKind(models.TextChoices):
+    LOCK = "lock", "Locked pair"
+    FORBID = "forbid", "Forbidden pair"
+
+
+class RelationshipStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    ENDED_EARLY = "ended_early", "Ended early"
+
+
+class EndReason(models.TextChoices):
+    """No-fault reasons first: ending early is normal and nobody is blamed."""
+
+    SCHEDULES = "schedules", "Our schedules do not fit"
+    NEEDS_CHANGED = "needs_changed", "What I need has changed"
+    NOT_A_FIT = "not_a_fit", "Not the right fit — no one's fault"
+    PERSONAL = "personal", "Personal circumstances"
+    LEFT = "left", "Left the organization or the program"
+    GOALS_MET = "goals_met", "Goals reached early"
+    CONDUCT = "conduct", "A concern about conduct (the coordinator will follow up)"
+    OTHER = "other", "Another reason"
+
+
+class RequestStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for an earlier choice"
+    PENDING = "pending", "Waiting for the mentor"
+    INFO_REQUESTED = "info_requested", "Mentor asked for more information"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "No answer in time"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CLOSED = "closed", "Closed (matched elsewhere)"

@@ -1,0 +1,627 @@
+"""Every write of the matching workflow: runs, the coordinator's decisions, publishing,
+relationships ending and rematching. Views, the API, the CLI and tasks all call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from tandem import matching
+from tandem.accounts.models import User
+from tandem.core.errors import ServiceError
+from tandem.core.services import record_audit
+from tandem.matches.enums import (
+    EndReason,
+    PairRuleKind,
+    RelationshipStatus,
+    RunMode,
+    RunObjective,
+    RunStatus,
+)
+from tandem.matches.models import (
+    OPEN_STATUSES,
+    GroupMember,
+    MatchRun,
+    MentoringGroup,
+    PairRule,
+    ProposedMatch,
+    Relationship,
+    UnmatchedMentee,
+)
+from tandem.matches.problem import (
+    Pool,
+    build_problem,
+    criterion_label,
+    install_default_criteria,
+    mentor_capacity,
+    ready_pool,
+)
+from tandem.notifications.enums import NotificationKind
+from tandem.notifications.services import notify
+from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.models import Membership, Program
+
+log = logging.getLogger(__name__)
+
+#: Pools up to this many people are matched at once, in the request; larger ones in the worker.
+INLINE_POOL_LIMIT = 400
+#: How many alternatives an unmatched mentee's entry keeps.
+ALTERNATIVES = 3
+
+
+# --- the pool ---------------------------------------------------------------------------
+
+
+def open_relationship_counts(program: Program) -> tuple[set[int], Counter[int]]:
+    """Mentees already in an open relationship, and open relationships per mentor."""
+    open_relationships = Relationship.objects.filter(program=program, status__in=OPEN_STATUSES)
+    matched_mentees = set(open_relationships.values_list("mentee_id", flat=True))
+    per_mentor: Counter[int] = Counter(
+        dict(
+            open_relationships.values_list("mentor_id")
+            .annotate(n=Count("id"))
+            .values_list("mentor_id", "n")
+        )
+    )
+    return matched_mentees, per_mentor
+
+
+def matching_pool(program: Program) -> Pool:
+    """Ready mentees not yet matched, ready mentors with places left, as an engine problem."""
+    install_default_criteria(program)
+    mentees, mentors = ready_pool(program)
+    matched_mentees, per_mentor = open_relationship_counts(program)
+    free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
+    mentees = [m for m in mentees if m.pk not in matched_mentees]
+    mentors = [m for m in mentors if free[m.pk] > 0]
+    return build_problem(program, mentees=mentees, mentors=mentors, free_capacity=free)
+
+
+def explain_empty_pool(program: Program) -> str:
+    """Why nobody can be matched, in words a coordinator can act on."""
+    from tandem.enrolment.readiness import program_funnel
+
+    funnel = program_funnel(program)
+    by_role: Counter[str] = Counter()
+    not_ready: Counter[str] = Counter()
+    for person in funnel.people:
+        if person.membership.status != MembershipStatus.APPROVED:
+            continue
+        (by_role if person.readiness.ready else not_ready)[person.membership.role] += 1
+    parts = []
+    for role, label in ((Role.MENTEE, "mentees"), (Role.MENTOR, "mentors")):
+        if by_role[role] == 0:
+            parts.append(
+                f"no {label} are ready to match ({not_ready[role]} approved {label} still have "
+                "steps left: see the enrolment funnel)"
+            )
+    if not parts:
+        parts.append("everyone who is ready is already matched or their mentors are full")
+    return "Nobody can be matched: " + "; ".join(parts) + "."
+
+
+# --- runs -------------------------------------------------------------------------------
+
+
+def start_run(
+    program: Program,
+    *,
+    by: User,
+    name: str = "",
+    objective: RunObjective = RunObjective.COVERAGE,
+    mode: RunMode = RunMode.OPTIMAL,
+    keep_from: MatchRun | None = None,
+) -> MatchRun:
+    """Create a run over the ready pool; small pools are matched now, larger ones by the worker.
+
+    ``keep_from``: re-run the rest around the coordinator's decisions in that run (its locked
+    and manually assigned pairs are kept).
+    """
+    pool = matching_pool(program)
+    if not pool.mentees or not pool.mentors:
+        raise ServiceError(explain_empty_pool(program), field="pool")
+    with transaction.atomic():
+        count = program.match_runs.count()
+        kept = []
+        if keep_from is not None:
+            kept = list(
+                keep_from.proposals.exclude(source=ProposedMatch.Source.ENGINE).values_list(
+                    "mentee_id", "mentor_id"
+                )
+            )
+        run = MatchRun.objects.create(
+            program=program,
+            name=name or f"Scenario {count + 1}",
+            mode=mode,
+            objective=objective,
+            created_by=by,
+            configuration={
+                "criteria": [{**asdict_criterion(criterion)} for criterion in pool.criteria],
+                "kept_pairs": kept,
+                "mentees": len(pool.mentees),
+                "mentors": len(pool.mentors),
+            },
+        )
+        record_audit(by, "match_run.started", run, changes={"objective": objective, "mode": mode})
+    size = len(pool.mentees) + len(pool.mentors)
+    if size <= INLINE_POOL_LIMIT:
+        execute_run(run.pk)
+        run.refresh_from_db()
+    else:
+        from tandem.matches.tasks import execute_match_run
+
+        run_id = run.pk
+        transaction.on_commit(lambda: execute_match_run.enqueue(run_id))
+    return run
+
+
+def asdict_criterion(criterion: Any) -> dict[str, Any]:
+    return {
+        "label": criterion_label(criterion),
+        "kind": criterion.kind,
+        "weight": criterion.weight,
+        "hard": criterion.hard,
+        "threshold": criterion.threshold,
+        "params": criterion.params,
+    }
+
+
+def _set_progress(run_id: int, percent: int, message: str) -> None:
+    MatchRun.objects.filter(pk=run_id).update(progress=percent, progress_message=message)
+
+
+def execute_run(run_id: int) -> MatchRun:
+    """Match the pool for a queued run and store its proposals. Safe to call once per run."""
+    claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        progress=5,
+        progress_message="Reading profiles",
+    )
+    run = MatchRun.objects.select_related("program").get(pk=run_id)
+    if not claimed:
+        return run
+    program = run.program
+    try:
+        kept = [tuple(pair) for pair in run.configuration.get("kept_pairs", [])]
+        install_default_criteria(program)
+        mentees, mentors = ready_pool(program)
+        matched_mentees, per_mentor = open_relationship_counts(program)
+        free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
+        pool = build_problem(
+            program,
+            mentees=[m for m in mentees if m.pk not in matched_mentees],
+            mentors=[m for m in mentors if free[m.pk] > 0],
+            free_capacity=free,
+            extra_locks=kept,
+        )
+        _set_progress(run_id, 15, "Scoring every pair and solving")
+        total = max(1, len(pool.mentees))
+
+        def progress(done: int) -> None:
+            _set_progress(
+                run_id,
+                15 + int(70 * min(done, total) / total),
+                f"Scored {min(done, total):,} of {total:,} mentees",
+            )
+
+        matcher = matching.Matcher(pool.problem)
+        result = matcher.solve(str(run.mode), str(run.objective), progress=progress)  # type: ignore[arg-type]  # TextChoices values are the engine's literals
+        _set_progress(run_id, 90, "Saving the proposals")
+        _store_result(run, pool, result, kept)
+    except matching.MatchingError as error:
+        MatchRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED,
+            error=str(error),
+            finished_at=timezone.now(),
+            progress=100,
+            progress_message="",
+        )
+        log.info("Match run %s failed: %s", run_id, error)
+    run.refresh_from_db()
+    return run
+
+
+def _contributions(items: Sequence[matching.Contribution]) -> list[dict[str, Any]]:
+    return [asdict(item) for item in items]
+
+
+def _store_result(
+    run: MatchRun, pool: Pool, result: matching.MatchResult, kept: Sequence[tuple[int, int]]
+) -> None:
+    kept_set = {(int(a), int(b)) for a, b in kept}
+    locked_rules = {
+        (rule.mentee_id, rule.mentor_id)
+        for rule in PairRule.objects.filter(program=run.program, kind=PairRuleKind.LOCK)
+    }
+    group_of: dict[str, int] = {}
+    for number, group in enumerate(result.groups, start=1):
+        for mentee_id in group.mentee_ids:
+            group_of[mentee_id] = number
+    proposals = []
+    for match in result.matches:
+        pair = (int(match.mentee_id), int(match.mentor_id))
+        source = ProposedMatch.Source.ENGINE
+        if pair in kept_set:
+            source = ProposedMatch.Source.MANUAL
+        elif pair in locked_rules:
+            source = ProposedMatch.Source.LOCKED
+        proposals.append(
+            ProposedMatch(
+                run=run,
+                mentee_id=pair[0],
+                mentor_id=pair[1],
+                score=match.score,
+                contributions=_contributions(match.contributions),
+                explanation=match.explanation,
+                choice_rank=match.choice_rank,
+                source=source,
+                group_number=group_of.get(match.mentee_id),
+            )
+        )
+    unmatched = [
+        UnmatchedMentee(
+            run=run,
+            mentee_id=int(entry.person_id),
+            reason_code=entry.reason_code,
+            reason=entry.reason,
+            alternatives=[
+                {
+                    "mentor": int(alt.mentor_id),
+                    "score": alt.score,
+                    "explanation": alt.explanation,
+                    "failed_rules": list(alt.failed_rules),
+                }
+                for alt in entry.alternatives[:ALTERNATIVES]
+            ],
+        )
+        for entry in result.unmatched
+        if entry.role == "mentee"
+    ]
+    stats = asdict(result.stats)
+    stats["mentor_load"] = {str(k): v for k, v in stats.get("mentor_load", {}).items()}
+    stats["groups"] = [asdict(group) for group in result.groups]
+    with transaction.atomic():
+        ProposedMatch.objects.bulk_create(proposals, batch_size=1000)
+        UnmatchedMentee.objects.bulk_create(unmatched, batch_size=1000)
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.DONE,
+            stats=stats,
+            notes=list(result.notes),
+            finished_at=timezone.now(),
+            progress=100,
+            progress_message="",
+        )
+
+
+# --- the coordinator's decisions before publishing --------------------------------------
+
+
+def _editable(run: MatchRun) -> MatchRun:
+    run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+    if run.status == RunStatus.PUBLISHED:
+        raise ServiceError(f"{run.name} is already published: change relationships instead.")
+    if run.status == RunStatus.STALE:
+        raise ServiceError(
+            f"{run.name} is out of date: another scenario was published since. Start a new run."
+        )
+    if run.status != RunStatus.DONE:
+        raise ServiceError(f"{run.name} is {run.get_status_display().lower()}: wait for it.")
+    return run
+
+
+def _check_pair(run: MatchRun, mentee: Membership, mentor: Membership) -> None:
+    if mentee.program_id != run.program_id or mentor.program_id != run.program_id:
+        raise ServiceError("Both people must be in this program.")
+    if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
+        raise ServiceError("Pick a mentee and a mentor.")
+
+
+def set_pair_rule(
+    program: Program, *, mentee: Membership, mentor: Membership, kind: PairRuleKind, by: User
+) -> PairRule:
+    """Lock or forbid a pair for this and every later run (replacing an opposite rule)."""
+    with transaction.atomic():
+        rule, _ = PairRule.objects.update_or_create(
+            mentee=mentee,
+            mentor=mentor,
+            defaults={"program": program, "kind": kind, "created_by": by},
+        )
+        record_audit(by, f"pair.{kind}ed", rule, changes={"mentee": mentee.pk, "mentor": mentor.pk})
+    return rule
+
+
+def clear_pair_rule(rule: PairRule, *, by: User) -> None:
+    with transaction.atomic():
+        record_audit(by, "pair.rule_cleared", rule)
+        rule.delete()
+
+
+def assign_in_run(
+    run: MatchRun, *, mentee: Membership, mentor: Membership, by: User
+) -> ProposedMatch:
+    """Put ``mentee`` with ``mentor`` in the scenario, with the pair's live score."""
+    with transaction.atomic():
+        run = _editable(run)
+        _check_pair(run, mentee, mentor)
+        if PairRule.objects.filter(mentee=mentee, mentor=mentor, kind=PairRuleKind.FORBID).exists():
+            raise ServiceError("This pair is forbidden: remove the rule first.")
+        taken = run.proposals.filter(mentor=mentor).exclude(mentee=mentee).count()
+        _, per_mentor = open_relationship_counts(run.program)
+        places = mentor_capacity(mentor) - per_mentor[mentor.pk]
+        if taken >= places:
+            raise ServiceError(
+                f"{mentor.user.display_name} has no place left in this scenario "
+                f"({places} place{'s' if places != 1 else ''}): move one of their mentees first."
+            )
+        pair_score = score_pair(run.program, mentee=mentee, mentor=mentor)
+        proposal, _ = ProposedMatch.objects.update_or_create(
+            run=run,
+            mentee=mentee,
+            defaults={
+                "mentor": mentor,
+                "score": pair_score.score,
+                "contributions": _contributions(pair_score.contributions),
+                "explanation": pair_score.explanation,
+                "choice_rank": pair_score.choice_rank,
+                "source": ProposedMatch.Source.MANUAL,
+            },
+        )
+        run.unmatched.filter(mentee=mentee).delete()
+        record_audit(
+            by, "match_run.assigned", run, changes={"mentee": mentee.pk, "mentor": mentor.pk}
+        )
+    return proposal
+
+
+def unassign_in_run(run: MatchRun, *, mentee: Membership, by: User) -> None:
+    with transaction.atomic():
+        run = _editable(run)
+        deleted, _ = run.proposals.filter(mentee=mentee).delete()
+        if deleted:
+            UnmatchedMentee.objects.create(
+                run=run,
+                mentee=mentee,
+                reason_code="removed",
+                reason="Taken out of this scenario by a coordinator.",
+            )
+            record_audit(by, "match_run.unassigned", run, changes={"mentee": mentee.pk})
+
+
+def swap_in_run(run: MatchRun, *, first: Membership, second: Membership, by: User) -> None:
+    """Exchange the mentors of two mentees in the scenario."""
+    with transaction.atomic():
+        run = _editable(run)
+        one = run.proposals.select_related("mentor__user").filter(mentee=first).first()
+        two = run.proposals.select_related("mentor__user").filter(mentee=second).first()
+        if one is None or two is None:
+            raise ServiceError("Both mentees must have a mentor in this scenario to swap.")
+        for proposal, mentor in ((one, two.mentor), (two, one.mentor)):
+            pair_score = score_pair(run.program, mentee=proposal.mentee, mentor=mentor)
+            proposal.mentor = mentor
+            proposal.score = pair_score.score
+            proposal.contributions = _contributions(pair_score.contributions)
+            proposal.explanation = pair_score.explanation
+            proposal.choice_rank = pair_score.choice_rank
+            proposal.source = ProposedMatch.Source.MANUAL
+            proposal.save()
+        record_audit(by, "match_run.swapped", run, changes={"mentees": [first.pk, second.pk]})
+
+
+def score_pair(program: Program, *, mentee: Membership, mentor: Membership) -> matching.PairScore:
+    """The live score and explanation of one pair under the program's criteria."""
+    install_default_criteria(program)
+    pool = build_problem(program, mentees=[mentee], mentors=[mentor])
+    return matching.Matcher(pool.problem).score_pair(str(mentee.pk), str(mentor.pk))
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
+    """Turn a reviewed scenario into relationships, all or nothing, and introduce the pairs."""
+    with transaction.atomic():
+        Program.objects.select_for_update().get(pk=run.program_id)
+        run = _editable(run)
+        program = run.program
+        proposals = list(
+            run.proposals.select_related("mentee__user", "mentor__user").order_by("id")
+        )
+        if not proposals:
+            raise ServiceError(f"{run.name} has no pairs to publish.")
+        member_ids = {p.mentee_id for p in proposals} | {p.mentor_id for p in proposals}
+        current = {
+            m.pk: m for m in Membership.objects.select_for_update().filter(pk__in=member_ids)
+        }
+        matched_mentees, per_mentor = open_relationship_counts(program)
+        problems = []
+        load: Counter[int] = Counter()
+        for proposal in proposals:
+            mentee, mentor = current.get(proposal.mentee_id), current.get(proposal.mentor_id)
+            if mentee is None or mentee.status != MembershipStatus.APPROVED:
+                problems.append(f"{proposal.mentee.user.display_name} is no longer approved")
+            if mentor is None or mentor.status != MembershipStatus.APPROVED:
+                problems.append(f"{proposal.mentor.user.display_name} is no longer approved")
+            if proposal.mentee_id in matched_mentees:
+                problems.append(f"{proposal.mentee.user.display_name} already has a mentor")
+            load[proposal.mentor_id] += 1
+        for mentor_id, count in load.items():
+            mentor = current[mentor_id]
+            if per_mentor[mentor_id] + count > mentor_capacity(mentor):
+                problems.append(
+                    f"{mentor.user.display_name} would have {per_mentor[mentor_id] + count} "
+                    f"mentees for {mentor_capacity(mentor)} places"
+                )
+        if problems:
+            raise ServiceError(
+                f"{run.name} cannot be published because things changed since it ran: "
+                + "; ".join(problems[:5])
+                + ("; …" if len(problems) > 5 else "")
+                + ". Run the scenario again."
+            )
+        now = timezone.now()
+        relationships = Relationship.objects.bulk_create(
+            [
+                Relationship(
+                    program=program,
+                    mentor_id=p.mentor_id,
+                    mentee_id=p.mentee_id,
+                    status=RelationshipStatus.ACTIVE,
+                    source=Relationship.Source.RUN,
+                    run=run,
+                    score=p.score,
+                    contributions=p.contributions,
+                    explanation=p.explanation,
+                    started_at=now,
+                )
+                for p in proposals
+            ]
+        )
+        if run.mode == RunMode.GROUPS:
+            _create_groups(run, proposals)
+        run.status = RunStatus.PUBLISHED
+        run.published_at, run.published_by = now, by
+        run.save(update_fields=["status", "published_at", "published_by"])
+        program.match_runs.filter(status=RunStatus.DONE).update(status=RunStatus.STALE)
+        record_audit(by, "match_run.published", run, changes={"pairs": len(proposals)})
+        for proposal in proposals:
+            _introduce(program, proposal)
+    return relationships
+
+
+def _create_groups(run: MatchRun, proposals: Sequence[ProposedMatch]) -> None:
+    by_mentor: dict[int, list[ProposedMatch]] = {}
+    for proposal in proposals:
+        by_mentor.setdefault(proposal.mentor_id, []).append(proposal)
+    group_stats = {g["mentor_id"]: g for g in run.stats.get("groups", [])}
+    for mentor_id, members in by_mentor.items():
+        mentor = members[0].mentor
+        stats = group_stats.get(str(mentor_id), {})
+        group = MentoringGroup.objects.create(
+            program=run.program,
+            run=run,
+            name=f"{mentor.user.display_name}'s group",
+            fit=stats.get("fit"),
+            diversity=stats.get("diversity"),
+        )
+        GroupMember.objects.bulk_create(
+            [GroupMember(group=group, membership_id=mentor_id, is_facilitator=True)]
+            + [GroupMember(group=group, membership_id=p.mentee_id) for p in members]
+        )
+
+
+def highlights(membership: Membership) -> list[str]:
+    """A few public profile answers for an introduction (never demographics)."""
+    answers = membership.answers
+    lines = []
+    for key, label in (
+        ("industry", "Industry"),
+        ("seniority", "Role"),
+        ("skills_offered", "Can help with"),
+        ("skills_wanted", "Wants to grow"),
+        ("interests", "Interests"),
+        ("languages", "Speaks"),
+        ("time_zone", "Time zone"),
+    ):
+        value = answers.get(key)
+        if value:
+            lines.append(f"{label}: {', '.join(value) if isinstance(value, list) else value}")
+    goals = answers.get("goals") or answers.get("experience")
+    if goals:
+        lines.append(str(goals))
+    return lines
+
+
+def _introduce(program: Program, proposal: ProposedMatch) -> None:
+    url = program.get_absolute_url() + "match/"
+    for person, partner in ((proposal.mentee, proposal.mentor), (proposal.mentor, proposal.mentee)):
+        notify(
+            person.user,
+            kind=NotificationKind.MATCH_INTRODUCTION,
+            program=program,
+            context={
+                "partner": partner.user,
+                "partner_role": partner.get_role_display().lower(),
+                "highlights": highlights(partner),
+                "why": proposal.explanation,
+            },
+            url=url,
+        )
+
+
+# --- relationships ------------------------------------------------------------------------
+
+
+def end_relationship(
+    relationship: Relationship, *, by: User, reason: EndReason, note: str = ""
+) -> Relationship:
+    """End a relationship early (either side or a coordinator); no-fault by default."""
+    with transaction.atomic():
+        relationship = (
+            Relationship.objects.select_for_update()
+            .select_related("program__organization", "mentor__user", "mentee__user")
+            .get(pk=relationship.pk)
+        )
+        if relationship.status not in OPEN_STATUSES:
+            raise ServiceError(
+                f"This relationship is already {relationship.get_status_display().lower()}."
+            )
+        relationship.status = RelationshipStatus.ENDED_EARLY
+        relationship.ended_at = timezone.now()
+        relationship.ended_by = by
+        relationship.end_reason = reason
+        relationship.end_note = note
+        relationship.save()
+        record_audit(by, "relationship.ended_early", relationship, changes={"reason": reason})
+        program = relationship.program
+        for person in (relationship.mentor.user, relationship.mentee.user):
+            if person != by:
+                notify(
+                    person,
+                    kind=NotificationKind.RELATIONSHIP_ENDED,
+                    program=program,
+                    context={"ended_by": by, "reason": EndReason(reason).label},
+                    url=program.get_absolute_url(),
+                )
+        coordinators = program.memberships.filter(
+            role=Role.COORDINATOR, status=MembershipStatus.APPROVED
+        ).select_related("user")
+        for coordinator in coordinators:
+            if coordinator.user != by:
+                notify(
+                    coordinator.user,
+                    kind=NotificationKind.RELATIONSHIP_ENDED,
+                    program=program,
+                    context={
+                        "ended_by": by,
+                        "reason": EndReason(reason).label,
+                        "pair": relationship,
+                    },
+                    url=program.get_absolute_url() + "relationships/",
+                )
+    return relationship
+
+
+def rematch_suggestions(relationship: Relationship, *, limit: int = 5) -> list[matching.PairScore]:
+    """Mentors with a free place for the mentee left behind, best first, never a past partner."""
+    program = relationship.program
+    install_default_criteria(program)
+    mentee = relationship.mentee
+    _, mentors = ready_pool(program)
+    _, per_mentor = open_relationship_counts(program)
+    free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
+    candidates = [m for m in mentors if free[m.pk] > 0]
+    if not candidates:
+        return []
+    pool = build_problem(program, mentees=[mentee], mentors=candidates, free_capacity=free)
+    suggestions = matching.Matcher(pool.problem).suggest(str(mentee.pk), limit=limit + 5)
+    past = {str(b) for a, b in pool.problem.past}
+    return [s for s in suggestions if s.feasible and s.mentor_id not in past][:limit]
