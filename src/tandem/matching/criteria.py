@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse._sparsetools import csr_todense  # adds a CSR matrix into a dense array
 from numpy.typing import NDArray
 
 from .errors import MatchingInputError
@@ -304,6 +305,12 @@ class EncodedCriterion:
         """For hard rules that fail on few pairs: (row position, mentor) of failing pairs."""
         return None
 
+    def add_block(self, acc: Float32Array, mentee: IntArray, factor: float) -> None:
+        """acc += factor * rows(mentee), in place (kinds override it with faster paths)."""
+        values = self.rows(mentee)
+        values *= np.float32(factor)
+        acc += values
+
     def passes(self, scores: FloatArray) -> BoolArray:
         return np.asarray(scores >= self.threshold, dtype=np.bool_)
 
@@ -381,8 +388,9 @@ class SetCriterion(EncodedCriterion):
         # Few distinct items (weekly slots, languages): dense BLAS products beat sparse ones.
         self.sparse = size > DENSE_VOCABULARY
         if not self.sparse:
-            self.mentee_dense = np.ascontiguousarray(self.mentee_sets.toarray(), dtype=np.float32)
-            self.mentor_dense_t = np.ascontiguousarray(self.mentor_sets.toarray().T, dtype=np.float32)
+            dtype = np.uint16 if size <= 16 else np.uint32 if size <= 32 else np.uint64
+            self.mentee_mask = self.mentee_bits[:, 0].astype(dtype)
+            self.mentor_mask = self.mentor_bits[:, 0].astype(dtype)
         if self.mentee_bits.shape[0]:
             _, inverse = np.unique(self.mentee_bits, axis=0, return_inverse=True)
             self.mentee_codes = inverse.reshape(-1).astype(np.int64)
@@ -409,15 +417,26 @@ class SetCriterion(EncodedCriterion):
         inter = self.intersections(mentee, mentor)
         return self._formula(inter, self.mentee_size[mentee], self.mentor_size[mentor])
 
+    def _count_lut(self, factor: float) -> Float32Array | None:
+        """factor * score as a function of the intersection size alone (or None)."""
+        counts = np.arange(65, dtype=np.float64)
+        if self.kind == "availability":
+            return (factor * np.minimum(1.0, counts / self.need)).astype(np.float32)
+        if self.kind == "shares_language":
+            return (factor * (counts > 0)).astype(np.float32)
+        return None
+
+    def _counts(self, mentee: IntArray) -> NDArray[np.uint8]:
+        both = np.bitwise_and(self.mentee_mask[mentee][:, None], self.mentor_mask[None, :])
+        return np.bitwise_count(both)
+
     def rows(self, mentee: IntArray) -> Float32Array:
         if not self.sparse:
-            inter = self.mentee_dense[mentee] @ self.mentor_dense_t
-            if self.kind == "availability":
-                inter *= np.float32(1.0 / self.need)
-                np.minimum(inter, np.float32(1.0), out=inter)
-                return inter
-            if self.kind == "shares_language":
-                return (inter > 0).astype(np.float32)
+            counts = self._counts(mentee)
+            lut = self._count_lut(1.0)
+            if lut is not None:
+                return np.take(lut, counts)
+            inter = counts.astype(np.float32)
         else:
             inter = (self.mentee_sets[mentee] @ self.mentor_sets_t).toarray()
         out = self._formula(
@@ -434,6 +453,29 @@ class SetCriterion(EncodedCriterion):
         values = self._formula(inter, self.mentee_size[mentee][row], self.mentor_size[col])
         keep = values > 0
         return row[keep], col[keep], values[keep].astype(np.float32)
+
+    def add_block(self, acc: Float32Array, mentee: IntArray, factor: float) -> None:
+        if not self.sparse:
+            if self.kind in ("availability", "shares_language"):
+                values = self._counts(mentee).astype(np.float32)
+                if self.kind == "availability":
+                    values *= np.float32(factor / self.need)
+                    np.minimum(values, np.float32(factor), out=values)
+                else:
+                    np.minimum(values, np.float32(1.0), out=values)
+                    values *= np.float32(factor)
+                acc += values
+                return
+            super().add_block(acc, mentee, factor)
+            return
+        product = (self.mentee_sets[mentee] @ self.mentor_sets_t).tocsr()
+        inter = product.data.astype(np.float64)
+        row = np.repeat(np.arange(len(mentee)), np.diff(product.indptr))
+        values = self._formula(inter, self.mentee_size[mentee][row], self.mentor_size[product.indices])
+        data = (values * factor).astype(np.float32)
+        csr_todense(
+            len(mentee), self.n_mentors, product.indptr, product.indices, data, acc
+        )
 
     def items(self, mentee: int, mentor: int) -> tuple[list[str], list[str], list[str]]:
         a = set(self.mentee_sets.indices[self.mentee_sets.indptr[mentee] : self.mentee_sets.indptr[mentee + 1]].tolist())

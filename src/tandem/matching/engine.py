@@ -268,7 +268,9 @@ class Matcher:
             matches, unmatched = self._report(
                 mentor_of, set(locked_mentor), candidates, objective, stats, explain
             )
-        if stats.matched == 0 and not any(u.reason_code != "no_eligible_mentor" for u in unmatched):
+        if stats.matched == 0 and all(
+            u.reason_code == "no_eligible_mentor" for u in unmatched if u.role == "mentee"
+        ):
             notes.append("the hard rules forbid every pair")
         stats.phase_seconds = {name: round(value, 4) for name, value in timer.phases.items()}
         return MatchResult(
@@ -339,6 +341,7 @@ class Matcher:
             return best
         # fair: the largest threshold at which the maximum coverage is still reachable
         target = int((best.mentor_of[active] >= 0).sum())
+        short = int((cap_min - best.flow.cap_min).sum())  # minimum seats no assignment fills
         if target == 0:
             return best
         matched = np.nonzero(best.mentor_of >= 0)[0]
@@ -349,7 +352,9 @@ class Matcher:
             lo, hi = 0, len(values) - 1  # values[lo] feasible
             while lo < hi:
                 mid = (lo + hi + 1) // 2
-                if self._reaches(candidates, active, cap_min, cap_max, int(values[mid]), target):
+                if self._reaches(
+                    candidates, active, cap_min, cap_max, int(values[mid]), target, short
+                ):
                     lo = mid
                 else:
                     hi = mid - 1
@@ -358,7 +363,8 @@ class Matcher:
                 model, candidates, Gain(0, 1), active, cap_min, cap_max,
                 (threshold + 0.5) / SCORE_SCALE, log,
             )
-            if int((above.mentor_of[active] >= 0).sum()) < target:
+            above_short = int((cap_min - above.flow.cap_min).sum())
+            if int((above.mentor_of[active] >= 0).sum()) < target or above_short > short:
                 break
             low = threshold + 1
         result = self._coverage(
@@ -369,7 +375,7 @@ class Matcher:
 
     def _reaches(
         self, candidates: Candidates, active: IntArray, cap_min: IntArray, cap_max: IntArray,
-        threshold: int, target: int,
+        threshold: int, target: int, short: int,
     ) -> bool:
         local = np.full(self.model.n, -1, dtype=np.int64)
         local[active] = np.arange(len(active))
@@ -378,7 +384,8 @@ class Matcher:
             len(active), self.model.m, local[candidates.mentee[keep]], candidates.mentor[keep],
             np.ones(int(keep.sum()), dtype=np.int64), cap_min, cap_max,
         )
-        return int((flow.mentor_of >= 0).sum()) >= target
+        missing = int((cap_min - flow.cap_min).sum())
+        return int((flow.mentor_of >= 0).sum()) >= target and missing <= short
 
     def _coverage(
         self, candidates: Candidates, active: IntArray, cap_min: IntArray, cap_max: IntArray,

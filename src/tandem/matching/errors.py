@@ -32,6 +32,9 @@ class MatchingInputError(MatchingError, ValueError):
         self.value = value
         super().__init__(self.describe())
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def describe(self) -> str:
         where: list[str] = []
         if self.file is not None:

@@ -310,8 +310,13 @@ def _groups(table: object, file: str | None) -> GroupPolicy:
     return GroupPolicy(tuple(diversity), float(budget), rounds)
 
 
-def read_pairs_csv(path: Path | str) -> list[tuple[str, str]]:
-    """A CSV of pairs with columns ``mentee_id`` and ``mentor_id`` (locks, forbids, past)."""
+def read_pairs_csv(
+    path: Path | str,
+    mentee_ids: set[str] | None = None,
+    mentor_ids: set[str] | None = None,
+) -> list[tuple[str, str]]:
+    """A CSV of pairs with columns ``mentee_id`` and ``mentor_id`` (locks, forbids, past);
+    with ``mentee_ids``/``mentor_ids``, an id naming nobody is an error."""
     file = str(path)
     try:
         handle = open(path, newline="", encoding="utf-8-sig")
@@ -327,6 +332,14 @@ def read_pairs_csv(path: Path | str) -> list[tuple[str, str]]:
             mentee, mentor = (row.get("mentee_id") or "").strip(), (row.get("mentor_id") or "").strip()
             if not mentee or not mentor:
                 raise MatchingInputError("empty id", file=file, row=line)
+            if mentee_ids is not None and mentee not in mentee_ids:
+                raise MatchingInputError(
+                    "names no mentee", file=file, row=line, column="mentee_id", value=mentee
+                )
+            if mentor_ids is not None and mentor not in mentor_ids:
+                raise MatchingInputError(
+                    "names no mentor", file=file, row=line, column="mentor_id", value=mentor
+                )
             pairs.append((mentee, mentor))
     return pairs
 

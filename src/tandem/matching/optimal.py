@@ -37,7 +37,7 @@ class Gain:
     def upper(self, score_bound: FloatArray) -> FloatArray:
         bound = gain_bound(score_bound)
         finite = np.isfinite(bound)
-        out = np.full(len(bound), -np.inf)
+        out = np.full(bound.shape, -np.inf)
         out[finite] = self.score_factor * bound[finite] + self.per_match
         return out
 
@@ -68,6 +68,7 @@ def certified_solve(
     local[active] = np.arange(len(active))
     rounds = 0
     rescored = 0
+    expanded = False
     while True:
         rounds += 1
         keep = local[candidates.mentee] >= 0
@@ -77,14 +78,22 @@ def certified_solve(
         arc_mentor = candidates.mentor[keep]
         arc_gain = gain.of(candidates.score[keep])
         flow = solve_flow(len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max)
+        if len(flow.below_minimum) and not expanded:
+            # Minimums unreachable on the candidates: add every feasible pair of every mentor
+            # with a minimum, which makes the reachable minimums exact, and solve again.
+            expanded = True
+            _add_columns(model, candidates, active, np.nonzero(cap_min > 0)[0], floor)
+            continue
         mentee_pot = flow.mentee_potential
         mentor_pot = flow.mentor_potential
-        top_mentor = int(mentor_pot.max()) if m else 0
-        bound = candidates.bound[active]
+        # highest mentor potential per mentor group
+        top_mentor = np.full(model.n_groups, np.iinfo(np.int64).min // 4, dtype=np.int64)
+        np.maximum.at(top_mentor, model.mentor_group_of, mentor_pot)
+        bound = candidates.bound[active].astype(np.float64)
         if floor is not None:
             bound = np.where(bound + FLOAT_MARGIN >= floor, bound, -np.inf)
-        upper = gain.upper(bound)
-        failing = np.nonzero(upper + top_mentor > mentee_pot)[0]
+        upper = gain.upper(bound) + top_mentor[None, :]
+        failing = np.nonzero(upper.max(axis=1) > mentee_pot)[0]
         if on_round is not None:
             on_round(f"round {rounds}: {len(arc_mentee)} pairs, {len(failing)} mentees to check")
         if len(failing) == 0:
@@ -132,8 +141,8 @@ def _add_violations(
         feasible = acc > FEASIBLE_ABOVE
         estimate = gain.score_factor * (acc.astype(np.float64) * SCORE_SCALE) + gain.per_match
         target = np.array([potential_of[int(i)] for i in block], dtype=np.float64)
-        # margin: float32 error (1 unit) plus slack so that the next round rarely needs us again
-        slack = 2 + 0.02 * SCORE_SCALE * gain.score_factor
+        # margin: the float32 error (at most 1 unit) and one more
+        slack = 2
         near = feasible & (estimate + pot32[None, :] > target[:, None] - slack)
         nr, nc = np.nonzero(near)
         if len(nr):
@@ -144,9 +153,30 @@ def _add_violations(
             violations += int((ok & (exact > target[nr])).sum())
             candidates.add(block[nr][ok], nc[ok].astype(np.int64), score[ok])
             acc[nr, nc] = NEG
-        rest = np.where(acc > FEASIBLE_ABOVE, acc, -np.inf).max(axis=1) if m else np.zeros(0)
-        candidates.bound[block] = rest
+        candidates.bound[block] = model.group_bounds(
+            acc, np.zeros(0, np.int64), np.zeros(0, np.int64), np.full(len(block), np.inf)
+        )
     return violations
+
+
+def _add_columns(
+    model: ScoreModel, candidates: Candidates, active: IntArray, mentors: IntArray,
+    floor: float | None,
+) -> None:
+    """Add every feasible (active mentee, mentor) pair of ``mentors`` not yet a candidate."""
+    existing = np.sort(candidates.mentee * model.m + candidates.mentor)
+    chunk = max(1, 2_000_000 // max(len(active), 1))
+    for start in range(0, len(mentors), chunk):
+        cols = mentors[start : start + chunk]
+        mentee = np.repeat(active, len(cols))
+        mentor = np.tile(cols, len(active))
+        keys = mentee * model.m + mentor
+        pos = np.clip(np.searchsorted(existing, keys), 0, max(len(existing) - 1, 0))
+        new = existing[pos] != keys if len(existing) else np.ones(len(keys), dtype=np.bool_)
+        score, ok = model.evaluate(mentee[new], mentor[new])
+        if floor is not None:
+            ok &= score >= floor
+        candidates.add(mentee[new][ok], mentor[new][ok], score[ok])
 
 
 def max_gain(model: ScoreModel) -> int:

@@ -47,8 +47,10 @@ Progress = Callable[[int], None]
 
 @dataclass
 class Candidates:
-    """Candidate pairs with exact scores, and per mentee an upper bound on the (float32)
-    score of every feasible pair that is *not* a candidate (-inf: there is none)."""
+    """Candidate pairs with exact scores, and per mentee and mentor group an upper bound on
+    the (float32) score of every feasible pair that is *not* a candidate (-inf: none).
+    Mentor groups (``ScoreModel.mentor_group_order``) sort mentors by demand, so mentors of
+    a group tend to get similar prices in the certificate."""
 
     mentee: IntArray
     mentor: IntArray
@@ -287,9 +289,8 @@ class ScoreModel:
                 if failing is not None:
                     negative.append(failing)
                     continue
-            if factor and enc.sparse and not hard:
-                r, c, v = enc.sparse_rows(mentee)
-                flat[r * self.m + c] += v * factor
+            if factor and not hard:
+                enc.add_block(acc, mentee, float(factor))
                 continue
             values = enc.rows(mentee)
             if factor:
@@ -336,14 +337,15 @@ class ScoreModel:
         """About ``per_mentee`` best feasible mentors of every mentee (all of them if there are
         fewer), plus every chosen mentor, with exact scores and non-candidate bounds."""
         self.prepare()
-        bound = np.full(self.n, -np.inf)
+        self.plan_mentor_groups(per_mentee)
+        bound = np.full((self.n, self.n_groups), -np.inf, dtype=np.float32)
         parts: list[tuple[IntArray, IntArray]] = []
         workers = threads or min(2, os.cpu_count() or 1)
 
         def run(mentee: IntArray) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
             acc = self.block(mentee)
             r, c, row_bound = select_top(acc, per_mentee)
-            return mentee, r, c, row_bound
+            return mentee, r, c, self.group_bounds(acc, r, c, row_bound)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for mentee, r, c, row_bound in pool.map(run, self.blocks()):
@@ -356,10 +358,42 @@ class ScoreModel:
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
-        keys = np.unique(mentee_all * self.m + mentor_all)
+        keys = np.sort(mentee_all * self.m + mentor_all)
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
         mentee_all, mentor_all = keys // max(self.m, 1), keys % max(self.m, 1)
         score, feasible = self.evaluate(mentee_all, mentor_all)
         return Candidates(mentee_all[feasible], mentor_all[feasible], score[feasible], bound)
+
+    def plan_mentor_groups(self, per_mentee: int, sample: int = 2048, groups: int = 64) -> None:
+        """Order mentors by demand (how often they are among a sample of mentees' best) and cut
+        them into groups; certificate bounds are kept per (mentee, group)."""
+        self.n_groups = max(1, min(groups, self.m))
+        demand = np.zeros(self.m, dtype=np.float64)
+        if self.n and self.m:
+            rng = np.random.default_rng(0)
+            picked = np.sort(rng.choice(self.n, min(self.n, sample), replace=False))
+            for block in self.blocks(picked.astype(np.int64)):
+                acc = self.block(block)
+                _, c, _ = select_top(acc, per_mentee)
+                demand += np.bincount(c, minlength=self.m)
+        self.mentor_group_order = np.argsort(demand, kind="stable").astype(np.int64)
+        self.mentor_group_starts = (np.arange(self.n_groups) * self.m) // self.n_groups
+        self.mentor_group_of = np.empty(self.m, dtype=np.int64)
+        sizes = np.diff(np.append(self.mentor_group_starts, self.m))
+        self.mentor_group_of[self.mentor_group_order] = np.repeat(np.arange(self.n_groups), sizes)
+
+    def group_bounds(
+        self, acc: Float32Array, r: IntArray, c: IntArray, row_bound: FloatArray
+    ) -> Float32Array:
+        """Per row and mentor group: max feasible entry of ``acc`` that is not (r, c),
+        bounded by ``row_bound`` (entries above it were all picked); -inf if none."""
+        if self.m == 0:
+            return np.full((len(acc), 1), -np.inf, dtype=np.float32)
+        permuted = acc[:, self.mentor_group_order]
+        out = np.maximum.reduceat(permuted, self.mentor_group_starts, axis=1)
+        out = np.minimum(out, row_bound.astype(np.float32)[:, None])
+        out[out <= FEASIBLE_ABOVE] = -np.inf
+        return out
 
     def row_scores(self, mentee: int) -> tuple[FloatArray, BoolArray]:
         """Exact scores and feasibility of one mentee against every mentor."""
@@ -392,14 +426,14 @@ def select_top(acc: Float32Array, per_mentee: int) -> tuple[IntArray, IntArray, 
     if m <= 2 * per_mentee:
         r, c = np.nonzero(acc > FEASIBLE_ABOVE)
         return r.astype(np.int64), c.astype(np.int64), bound
-    sample_size = min(m, max(1024, 32 * per_mentee))
+    sample_size = min(m, max(256, 8 * per_mentee))
     stride = max(1, m // sample_size)
     sample = acc[:, ::stride]
     q = max(1, int(round(per_mentee * sample.shape[1] / m)))
     threshold = np.partition(sample, sample.shape[1] - q, axis=1)[:, sample.shape[1] - q]
     threshold = np.maximum(threshold, FEASIBLE_ABOVE)
-    mask = acc >= threshold[:, None]
-    r, c = np.nonzero(mask)
+    flat = np.flatnonzero(acc >= threshold[:, None])
+    r, c = np.divmod(flat, m)
     counts = np.bincount(r, minlength=b)
     cap = 4 * per_mentee
     row_bound = np.where(threshold > FEASIBLE_ABOVE, threshold.astype(np.float64), -np.inf)
@@ -423,7 +457,7 @@ def select_top(acc: Float32Array, per_mentee: int) -> tuple[IntArray, IntArray, 
 
 def gain_bound(score_bound: FloatArray) -> FloatArray:
     """Upper bound on the integer gain of a pair whose float32 score is <= score_bound."""
-    out = np.full(len(score_bound), -np.inf)
+    out = np.full(score_bound.shape, -np.inf)
     finite = np.isfinite(score_bound)
     out[finite] = np.ceil((score_bound[finite] + FLOAT_MARGIN) * SCORE_SCALE)
     return out

@@ -67,8 +67,9 @@ def deferred_acceptance(
     starts = np.searchsorted(c_mentee, np.arange(n + 1))
     lists: dict[int, list[int]] = {}
     prefs: dict[int, list[int]] = {}
-    bound = to_gain(np.where(np.isfinite(candidates.bound), candidates.bound, -1e9)) + 1
-    has_bound = np.isfinite(candidates.bound)
+    row_bound = candidates.bound.max(axis=1).astype(np.float64)
+    bound = to_gain(np.where(np.isfinite(row_bound), row_bound, -1e9)) + 1
+    has_bound = np.isfinite(row_bound)
     extended = np.zeros(n, dtype=np.bool_)
     pointer = np.zeros(n, dtype=np.int64)
     mentor_key_cache: dict[tuple[int, int], int] = {}
