@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 
 from tandem import matching
-from tandem.enrolment.enums import QuestionKind
 from tandem.enrolment.models import MentorChoice, ProfileQuestion
 from tandem.matches.enums import CriterionKind, PairRuleKind, RelationshipStatus
 from tandem.matches.models import MatchingCriterion, PairRule, Relationship
