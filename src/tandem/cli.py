@@ -17,6 +17,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tandem.programs.models import Program
 
 DEFAULT_DATA_DIR = Path.cwd() / "var"
 
@@ -189,6 +193,107 @@ def cmd_demo(options: argparse.Namespace) -> int:
     return 0
 
 
+def _find_program(slug: str, organization: str | None) -> Program | None:
+    """The program with ``slug`` (in ``organization``), or None after printing why."""
+    from tandem.programs.models import Program
+
+    programs = Program.objects.select_related("organization").filter(slug=slug)
+    if organization:
+        programs = programs.filter(organization__slug=organization)
+    found = list(programs[:10])
+    if not found:
+        where = f" in organization {organization!r}" if organization else ""
+        print(f"error: no program {slug!r}{where}.", file=sys.stderr)
+        return None
+    if len(found) > 1:
+        names = ", ".join(program.organization.slug for program in found)
+        print(
+            f"error: several organizations have a program {slug!r} ({names}): "
+            "choose one with --organization.",
+            file=sys.stderr,
+        )
+        return None
+    return found[0]
+
+
+def cmd_import(options: argparse.Namespace) -> int:
+    _setup_django()
+    from tandem.core.errors import ServiceError
+    from tandem.enrolment.services.imports import import_file
+
+    program = _find_program(options.program, options.organization)
+    if program is None:
+        return 2
+    mapping: dict[str, str] = {}
+    for item in options.mapping:
+        column, separator, target = item.partition("=")
+        if not separator or not column:
+            print(
+                f"error: --mapping {item!r}: write COLUMN=KEY (KEY empty to ignore).",
+                file=sys.stderr,
+            )
+            return 2
+        mapping[column] = target
+    path = Path(options.file)
+    if not path.is_file():
+        print(f"error: no file {str(path)!r}.", file=sys.stderr)
+        return 2
+    try:
+        _participant_import, plan = import_file(
+            program,
+            file_name=path.name,
+            content=path.read_bytes(),
+            mapping=mapping,
+            dry_run=options.dry_run,
+            by=None,
+        )
+    except ServiceError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    for problem in plan.problems:
+        print(
+            f"row {problem.row}, column {problem.column!r}, value {problem.value!r}: "
+            f"{problem.reason}",
+            file=sys.stderr,
+        )
+    if plan.problems:
+        print(
+            f"{len(plan.problems)} problem(s) in {plan.rows} rows: nothing was imported.",
+            file=sys.stderr,
+        )
+        return 2
+    verb = "Would import" if options.dry_run else "Imported"
+    print(
+        f"{verb} {plan.rows} rows into {program}: {plan.created} created, "
+        f"{plan.updated} updated, {plan.unchanged} unchanged."
+    )
+    return 0
+
+
+def cmd_export(options: argparse.Namespace) -> int:
+    _setup_django()
+    from tandem.core.errors import ServiceError
+    from tandem.enrolment.services.imports import export_file
+
+    program = _find_program(options.program, options.organization)
+    if program is None:
+        return 2
+    output = Path(options.output)
+    file_format = output.suffix.lower().lstrip(".")
+    try:
+        content, _name, _type = export_file(
+            program,
+            file_format,
+            by=None,
+        )
+    except ServiceError as error:
+        print(f"error: {error.message} (name the output file .csv or .xlsx)", file=sys.stderr)
+        return 2
+    output.write_bytes(content)
+    print(f"Exported the participants of {program} to {output}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tandem",
@@ -225,6 +330,31 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=7, help="random seed (same seed, same people)")
     seed.set_defaults(handler=cmd_seed)
 
+    import_ = commands.add_parser(
+        "import", help="import participants from a CSV/XLSX file (all or nothing)"
+    )
+    import_.add_argument("program", metavar="PROGRAM", help="the program's slug")
+    import_.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+    import_.add_argument("--organization", help="the organization's slug, if several match")
+    import_.add_argument(
+        "--mapping",
+        action="append",
+        default=[],
+        metavar="COLUMN=KEY",
+        help="map a column heading to email, full_name, role, pronouns or a question key "
+        "(empty KEY ignores it); repeatable",
+    )
+    import_.add_argument(
+        "--dry-run", action="store_true", help="check every row and report; write nothing"
+    )
+    import_.set_defaults(handler=cmd_import)
+
+    export = commands.add_parser("export", help="export participants and answers to CSV/XLSX")
+    export.add_argument("program", metavar="PROGRAM", help="the program's slug")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.csv or .xlsx")
+    export.add_argument("--organization", help="the organization's slug, if several match")
+    export.set_defaults(handler=cmd_export)
+
     commands.add_parser("match", help="match mentors and mentees from a CSV file", add_help=False)
     return parser
 
@@ -236,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return match_main(arguments[1:])
     parser = build_parser()
-    known = {"demo", "serve", "worker", "createadmin", "seed"}
+    known = {"demo", "serve", "worker", "createadmin", "seed", "import", "export"}
     if arguments and arguments[0] not in known and not arguments[0].startswith("-"):
         _setup_django()
         from django.core.management import execute_from_command_line

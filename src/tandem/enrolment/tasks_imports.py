@@ -1,0 +1,104 @@
+"""Background work of participant imports: large imports, and e-mails to the people created."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from tandem.accounts.models import User
+from tandem.core.errors import ServiceError
+from tandem.enrolment.enums import ImportStatus
+from tandem.enrolment.models import ParticipantImport
+from tandem.notifications.enums import NotificationKind
+from tandem.notifications.services import notify
+from tandem.programs.models import Program
+
+
+@task()
+def run_import_task(import_id: int, user_id: int, email_new_people: bool) -> dict[str, object]:
+    """Import a checked file, then tell the coordinator who started it how it went."""
+    from tandem.enrolment.services.imports import run_import
+
+    participant_import = (
+        ParticipantImport.objects.select_related("program__organization")
+        .filter(pk=import_id)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id).first()
+    if participant_import is None or participant_import.status == ImportStatus.IMPORTED:
+        return {"imported": False}
+    ParticipantImport.objects.filter(pk=import_id).update(
+        report={**participant_import.report, "job": "running"}
+    )
+    failure = ""
+    try:
+        plan = run_import(participant_import, by=user, email_new_people=email_new_people)
+    except ServiceError as error:
+        failure = error.message
+        participant_import.refresh_from_db()
+        ParticipantImport.objects.filter(pk=import_id).update(
+            report={**participant_import.report, "job": "failed", "failure": failure}
+        )
+    program = participant_import.program
+    if user is not None:
+        with transaction.atomic():
+            notify(
+                user,
+                kind=NotificationKind.IMPORT_FINISHED,
+                program=program,
+                context={
+                    "file_name": participant_import.file_name,
+                    "failure": failure,
+                    "created": 0 if failure else plan.created,
+                    "updated": 0 if failure else plan.updated,
+                    "unchanged": 0 if failure else plan.unchanged,
+                },
+                url=reverse(
+                    "enrolment:import_detail",
+                    kwargs={
+                        "org_slug": program.organization.slug,
+                        "program_slug": program.slug,
+                        "import_id": import_id,
+                    },
+                ),
+            )
+    return {"imported": not failure}
+
+
+@task()
+def email_imported_people(program_id: int, user_ids: list[int]) -> int:
+    """E-mail people an import created a link to choose their password. Returns how many."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    program = Program.objects.select_related("organization").filter(pk=program_id).first()
+    if program is None:
+        return 0
+    users = User.objects.filter(pk__in=user_ids, is_active=True, last_login__isnull=True)
+    sent = 0
+    for user in users:
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
+            },
+        )
+        context = {
+            "person": user,
+            "program": program,
+            "set_password_url": f"{settings.SITE_URL}{path}",
+            "login_url": f"{settings.SITE_URL}{reverse('account_login')}",
+            "program_url": f"{settings.SITE_URL}{program.get_absolute_url()}",
+        }
+        EmailMessage(
+            subject=f"[Tandem] You take part in {program.name}",
+            body=render_to_string("enrolment/imports/email/new_person.txt", context),
+            to=[user.email],
+        ).send()
+        sent += 1
+    return sent
