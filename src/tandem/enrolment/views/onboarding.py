@@ -339,13 +339,18 @@ def getting_ready(request: TenantRequest, org_slug: str, program_slug: str) -> H
     program = request.access.program_or_404
     readiness = readiness_of(_membership(request))
     base = _base_url(program)
+    # (where, what to do, what to review once done)
     links = {
-        FunnelStep.APPROVED: "",
-        FunnelStep.PROFILE: base + "profile/",
-        FunnelStep.AGREEMENT: base + "agreement/",
-        FunnelStep.TRAINED: base + "training/",
+        FunnelStep.APPROVED: ("", "", ""),
+        FunnelStep.PROFILE: (base + "profile/", "Complete your profile", "Review your profile"),
+        FunnelStep.AGREEMENT: (
+            base + "agreement/",
+            "Read and accept the agreement",
+            "Read the agreement again",
+        ),
+        FunnelStep.TRAINED: (base + "training/", "Do the training", "See your training"),
     }
-    steps = [(item, links[item.step]) for item in readiness.steps]
+    steps = [(item, *links[item.step]) for item in readiness.steps]
     return render(
         request,
         TEMPLATES + "getting_ready.html",
