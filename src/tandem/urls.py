@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tandem.programs.urls")),
     path("", include("tandem.enrolment.urls")),
+    path("", include("tandem.matches.urls")),
 ]

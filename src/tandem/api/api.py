@@ -371,7 +371,23 @@ def notification_read(request: HttpRequest, notification_id: int) -> Status[None
     return Status(204, None)
 
 
-from tandem.api.routers import applications, imports, onboarding, profiles  # noqa: E402
+from tandem.api.routers import (  # noqa: E402
+    applications,
+    imports,
+    matching_runs,
+    mentor_requests,
+    onboarding,
+    profiles,
+    relationships,
+)
 
-for _router in (profiles.router, applications.router, imports.router, onboarding.router):
+for _router in (
+    profiles.router,
+    applications.router,
+    imports.router,
+    onboarding.router,
+    matching_runs.router,
+    mentor_requests.router,
+    relationships.router,
+):
     api.add_router("/", _router)
