@@ -78,7 +78,7 @@ def test_readiness_each_missing_piece_alone_makes_a_person_not_ready(
 
     assert readiness.ready is False
     expected = {
-        "approval": ("Approval of your application by a coordinator",),
+        "approval": ("Approval by a coordinator",),
         "profile": ("Profile: Your goals",),
         "agreement": ("Accept the confidentiality agreement",),
         "training": (
@@ -121,7 +121,7 @@ def test_readiness_todo_leaves_out_what_only_a_coordinator_can_do(world: World) 
     setup = setup_program(world.program)
     applicant = make_ready(Membership.objects.get(user=world.applicant), setup)
     readiness = readiness_of(applicant)
-    assert readiness.missing == ("Approval of your application by a coordinator",)
+    assert readiness.missing == ("Approval by a coordinator",)
     assert readiness.todo == ()
 
 

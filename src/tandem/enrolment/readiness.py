@@ -123,9 +123,9 @@ def evaluate(
     approval_missing: tuple[str, ...] = ()
     if not approved:
         approval_missing = (
-            ("A place in the program: you are on the waiting list",)
+            ("A place: on the waiting list",)
             if membership.status == MembershipStatus.WAITLISTED
-            else ("Approval of your application by a coordinator",)
+            else ("Approval by a coordinator",)
         )
     question_list = list(questions)
     labels = {question.key: question.label for question in question_list}
