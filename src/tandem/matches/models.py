@@ -18,6 +18,7 @@ from tandem.matches.enums import (
     RunObjective,
     RunStatus,
 )
+from tandem.programs.enums import MeetingCadence
 
 #: Relationship states that hold a place in a mentor's capacity.
 OPEN_STATUSES = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
@@ -180,6 +181,10 @@ class MentoringGroup(models.Model):
     )
     fit = models.FloatField(null=True, blank=True)
     diversity = models.FloatField(null=True, blank=True)
+    #: The group's shared space: what the group is about, written by a facilitator.
+    description = models.TextField(blank=True)
+    #: How often the group meets; blank = the program's cadence.
+    meeting_cadence = models.CharField(max_length=20, choices=MeetingCadence.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
