@@ -583,3 +583,15 @@ def test_api_readiness_and_funnel(world: World) -> None:
 def test_api_participants_who_left_cannot_get_ready(world: World) -> None:
     Membership.objects.filter(user=world.mentee).update(status=MembershipStatus.WITHDRAWN)
     assert Api(world.mentee).get("/readiness").status_code == 404
+
+
+def test_funnel_page_lists_at_most_a_page_of_people_but_counts_everyone(
+    world: World, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tandem.enrolment.views import onboarding as views
+
+    monkeypatch.setattr(views, "PEOPLE_SHOWN", 2)
+    response = login(world.coordinator).get(world.url("funnel/"))
+    assert len(response.context["people"]) == 2
+    assert response.context["people_total"] == 3
+    assert "Showing the first 2 of 3" in response.text

@@ -39,6 +39,8 @@ from tandem.enrolment.services import onboarding as services
 from tandem.programs.models import Membership, Program
 
 TEMPLATES = "enrolment/onboarding/"
+#: People listed at once on the funnel page; the counts and reminders cover everyone.
+PEOPLE_SHOWN = 300
 
 
 def _membership(request: TenantRequest) -> Membership:
@@ -381,12 +383,12 @@ def funnel(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResp
     context = {
         "program": program,
         "funnel": data,
-        "people": people,
+        "people": people[:PEOPLE_SHOWN],
+        "people_total": len(people),
         "heading": heading,
         "selected_step": selected_step,
         "selected_missing": selected_missing,
         "show_invitations": selected_step in ("", FunnelStep.INVITED),
-        "nudgeable": sum(1 for person in people if person.readiness.todo),
         "order": FUNNEL_ORDER,
     }
     template = TEMPLATES + "funnel.html"
