@@ -515,6 +515,9 @@ def _create_groups(run: MatchRun, proposals: Sequence[ProposedMatch]) -> None:
             [GroupMember(group=group, membership_id=mentor_id, is_facilitator=True)]
             + [GroupMember(group=group, membership_id=p.mentee_id) for p in members]
         )
+        from tandem.matches.relationships import introduce_group
+
+        introduce_group(group)
 
 
 def highlights(membership: Membership) -> list[str]:
