@@ -16,11 +16,13 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import secrets
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -29,7 +31,13 @@ from django.utils import timezone
 
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
-from tandem.enrolment.answers import LIST_SEPARATOR, AnswerError, clean_answer, is_answered
+from tandem.enrolment.answers import (
+    AVAILABILITY_SLOTS,
+    LIST_SEPARATOR,
+    AnswerError,
+    clean_answer,
+    is_answered,
+)
 from tandem.enrolment.enums import ImportStatus, QuestionKind
 from tandem.enrolment.models import ParticipantImport, ProfileQuestion
 from tandem.programs.enums import MembershipStatus, Role
@@ -78,6 +86,8 @@ class Sheet:
 
 
 def _cell_text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -87,6 +97,9 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
+
+
+XLSX_SIGNATURE = b"PK\x03\x04"
 
 
 def read_sheet(file_name: str, content: bytes) -> Sheet:
@@ -101,6 +114,19 @@ def read_sheet(file_name: str, content: bytes) -> Sheet:
         raw_rows = _read_csv(content)
     else:
         raise ServiceError("Upload a .csv or .xlsx file.", field="file")
+    return _sheet_of_rows(raw_rows)
+
+
+def sheet_as_csv(sheet: Sheet) -> bytes:
+    """The sheet's text as CSV: what an import keeps, so checking again never re-parses XLSX."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(sheet.headings)
+    writer.writerows(sheet.rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _sheet_of_rows(raw_rows: Sequence[Sequence[Any]]) -> Sheet:
     rows = [[_cell_text(cell) for cell in row] for row in raw_rows]
     while rows and not any(rows[-1]):
         rows.pop()
@@ -122,7 +148,7 @@ def read_sheet(file_name: str, content: bytes) -> Sheet:
     return Sheet(headings=headings, rows=data)
 
 
-def _read_csv(content: bytes) -> list[Sequence[Any]]:
+def _read_csv(content: bytes) -> list[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -272,20 +298,46 @@ class Plan:
         }
 
 
+LIST_KINDS = {QuestionKind.MULTIPLE_CHOICE, QuestionKind.LANGUAGES, QuestionKind.AVAILABILITY}
+#: Time-zone answers checked so far (``clean_answer`` lists the system's zones on every call).
+_TIME_ZONE_RESULTS: dict[str, Any] = {}
+
+
 class _AnswerCleaner:
-    """``clean_answer`` remembered per (question, cell text): spreadsheets repeat themselves."""
+    """``clean_answer`` remembered per (question, cell text): spreadsheets repeat themselves.
+
+    List answers ("a; b; c") are checked value by value, so the memory holds each skill or
+    language once rather than every combination of them; the result is the same as
+    ``clean_answer`` on the whole cell.
+    """
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], Any] = {}
 
     def __call__(self, question: ProfileQuestion, text: str) -> Any:
-        key = (question.key, text)
-        if key not in self._seen:
+        if question.kind not in LIST_KINDS or LIST_SEPARATOR not in text:
+            return self._one(question, text)
+        values: list[Any] = []
+        for part in text.split(LIST_SEPARATOR):
+            if part.strip():
+                values.extend(self._one(question, part.strip()) or [])
+        if not values:
+            return None
+        if question.kind == QuestionKind.AVAILABILITY:
+            return sorted(set(values), key=AVAILABILITY_SLOTS.index)
+        return list(dict.fromkeys(values))
+
+    def _one(self, question: ProfileQuestion, text: str) -> Any:
+        if question.kind == QuestionKind.TIME_ZONE and not _TIME_ZONE_RESULTS:
+            _TIME_ZONE_RESULTS.update((zone, zone) for zone in zoneinfo.available_timezones())
+        seen = _TIME_ZONE_RESULTS if question.kind == QuestionKind.TIME_ZONE else self._seen
+        memo_key: Any = text if question.kind == QuestionKind.TIME_ZONE else (question.key, text)
+        if memo_key not in seen:
             try:
-                self._seen[key] = clean_answer(question, text)
+                seen[memo_key] = clean_answer(question, text)
             except AnswerError as error:
-                self._seen[key] = error
-        result = self._seen[key]
+                seen[memo_key] = error
+        result = seen[memo_key]
         if isinstance(result, AnswerError):
             raise result
         return result
@@ -509,7 +561,8 @@ def upload_import(
             program=program,
             uploaded_by=by,
             file_name=file_name[:200],
-            content=content,
+            # XLSX is slow to parse: keep the first sheet's text as CSV (data is all we use).
+            content=sheet_as_csv(sheet) if content[:4] == XLSX_SIGNATURE else content,
             mapping=mapping,
         )
         record_audit(by, "import.uploaded", participant_import, changes={"file": file_name})
@@ -520,7 +573,11 @@ def upload_import(
 
 
 def sheet_of(participant_import: ParticipantImport) -> Sheet:
-    return read_sheet(participant_import.file_name, bytes(participant_import.content))
+    """The stored sheet: CSV text (an uploaded workbook was turned into CSV on upload)."""
+    content = bytes(participant_import.content)
+    if content[:4] == XLSX_SIGNATURE:  # stored by an earlier version as the workbook itself
+        return _sheet_of_rows(_read_xlsx(content))
+    return _sheet_of_rows(_read_csv(content))
 
 
 def check_import(
@@ -610,16 +667,19 @@ def run_import(
                 f"{first.row}, column “{first.column}”: {first.reason}"
             )
         now = timezone.now()
+        # As make_password(None) makes it, minus 40 random choices per person: one random prefix
+        # per import and a counter keep each value unique and unusable.
+        prefix = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(16)
         new_users = User.objects.bulk_create(
             [
                 User(
                     email=person.email,
                     full_name=person.full_name or "",
                     pronouns=person.pronouns or "",
-                    password=make_password(None),
+                    password=f"{prefix}{index}",
                     date_joined=now,
                 )
-                for person in plan.new_users
+                for index, person in enumerate(plan.new_users)
             ],
             batch_size=BATCH,
         )
