@@ -415,6 +415,50 @@ def swap_in_run(run: MatchRun, *, first: Membership, second: Membership, by: Use
         record_audit(by, "match_run.swapped", run, changes={"mentees": [first.pk, second.pk]})
 
 
+def _proposal_of(run: MatchRun, mentee: Membership) -> ProposedMatch:
+    proposal = run.proposals.select_related("mentor__user").filter(mentee=mentee).first()
+    if proposal is None:
+        raise ServiceError(
+            f"{mentee.user.display_name} has no mentor in {run.name}.", field="mentee"
+        )
+    return proposal
+
+
+def lock_in_run(run: MatchRun, *, mentee: Membership, by: User) -> PairRule:
+    """Keep the mentee's pair in this scenario and in every later run (a lock rule)."""
+    with transaction.atomic():
+        run = _editable(run)
+        proposal = _proposal_of(run, mentee)
+        rule = set_pair_rule(
+            run.program, mentee=mentee, mentor=proposal.mentor, kind=PairRuleKind.LOCK, by=by
+        )
+        if proposal.source == ProposedMatch.Source.ENGINE:
+            proposal.source = ProposedMatch.Source.LOCKED
+            proposal.save(update_fields=["source"])
+    return rule
+
+
+def forbid_in_run(run: MatchRun, *, mentee: Membership, by: User) -> PairRule:
+    """Never pair the mentee with their mentor in this scenario: forbid and take it out."""
+    with transaction.atomic():
+        run = _editable(run)
+        proposal = _proposal_of(run, mentee)
+        rule = set_pair_rule(
+            run.program, mentee=mentee, mentor=proposal.mentor, kind=PairRuleKind.FORBID, by=by
+        )
+        proposal.delete()
+        UnmatchedMentee.objects.create(
+            run=run,
+            mentee=mentee,
+            reason_code="forbidden",
+            reason=(
+                f"Their pair with {proposal.mentor.user.display_name} was forbidden by a "
+                "coordinator."
+            ),
+        )
+    return rule
+
+
 def score_pair(program: Program, *, mentee: Membership, mentor: Membership) -> matching.PairScore:
     """The live score and explanation of one pair under the program's criteria."""
     install_default_criteria(program)
