@@ -42,7 +42,8 @@ def test_create_relationship_scores_introduces_both_and_audits(
     assert relationship.status == RelationshipStatus.ACTIVE
     assert relationship.source == Relationship.Source.MANUAL
     assert relationship.started_at is not None
-    assert relationship.score is not None and relationship.explanation
+    assert relationship.score is not None
+    assert relationship.explanation
     introductions = Notification.objects.filter(kind=NotificationKind.MATCH_INTRODUCTION)
     assert {n.recipient for n in introductions} == {world.mentor, world.mentee}
     assert {n.url for n in introductions} == {world.url("match/")}
@@ -182,9 +183,9 @@ def test_rematch_creates_a_rematch_relationship(world: World, people: dict[str, 
     )
     assert created.source == Relationship.Source.REMATCH
     assert not services.needs_rematch(relationship, {people["mentee"].pk})
+    # ending again and going back to the first mentor is a repeat
+    services.end_relationship(created, by=world.coordinator, reason=EndReason.OTHER)
     with pytest.raises(ServiceError, match="paired before"):
-        # ending again and going back to the first mentor is a repeat
-        services.end_relationship(created, by=world.coordinator, reason=EndReason.OTHER)
         services.create_relationship(
             world.program, mentee=people["mentee"], mentor=people["mentor"], by=world.coordinator
         )
@@ -196,7 +197,8 @@ def test_start_relationship_moves_proposed_to_active(world: World, people: dict[
     )
     services.start_relationship(relationship, by=world.coordinator)
     relationship.refresh_from_db()
-    assert relationship.status == RelationshipStatus.ACTIVE and relationship.started_at
+    assert relationship.status == RelationshipStatus.ACTIVE
+    assert relationship.started_at
     with pytest.raises(ServiceError, match="Only a proposed"):
         services.start_relationship(relationship, by=world.coordinator)
 
@@ -217,6 +219,7 @@ def test_closing_the_program_completes_active_relationships(
     active.refresh_from_db()
     ended.refresh_from_db()
     assert active.status == RelationshipStatus.COMPLETED
-    assert active.ended_at is not None and active.ended_by == world.coordinator
+    assert active.ended_at is not None
+    assert active.ended_by == world.coordinator
     assert ended.status == RelationshipStatus.ENDED_EARLY
     assert AuditEntry.objects.filter(action="relationship.completed").count() == 1
