@@ -516,5 +516,5 @@ def test_notification_templates_render_for_every_request_kind(cascade: Cascade) 
         recipient=cascade.world.coordinator, kind=NotificationKind.MENTEE_UNMATCHED
     )
     assert coordinator_unmatched.title == (
-        f"{cascade.world.mentee.display_name} is unmatched after their requests"
+        f"{cascade.world.mentee.display_name} is unmatched after their requests in Spring"
     )
