@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tandem.accounts.models import User
     from tandem.programs.models import Program
 
 DEFAULT_DATA_DIR = Path.cwd() / "var"
@@ -294,6 +295,109 @@ def cmd_export(options: argparse.Namespace) -> int:
     return 0
 
 
+def _publisher(program: Program, email: str | None) -> User | None:
+    """``--as EMAIL``, else the organization's first admin, else the program's first coordinator."""
+    from tandem.accounts.models import User
+    from tandem.programs.enums import OrganizationRole, Role
+    from tandem.programs.models import Membership, OrganizationMembership
+
+    if email:
+        return User.objects.filter(email__iexact=email).first()
+    admin = (
+        OrganizationMembership.objects.filter(
+            organization_id=program.organization_id, role=OrganizationRole.ADMIN
+        )
+        .order_by("id")
+        .select_related("user")
+        .first()
+    )
+    if admin is not None:
+        return admin.user
+    coordinator = (
+        Membership.objects.filter(program=program, role=Role.COORDINATOR)
+        .order_by("id")
+        .select_related("user")
+        .first()
+    )
+    return coordinator.user if coordinator is not None else None
+
+
+def cmd_match_program(options: argparse.Namespace) -> int:
+    """Run a program's matching now, in this process, whatever the pool size."""
+    _setup_django()
+    from tandem.core.errors import ServiceError
+    from tandem.matches import queries, services
+    from tandem.matches.enums import RunMode, RunObjective, RunStatus
+
+    program = _find_program(options.program, options.organization)
+    if program is None:
+        return 2
+    actor = _publisher(program, options.as_email)
+    if actor is None:
+        who = (
+            f"nobody with the e-mail {options.as_email!r}"
+            if options.as_email
+            else ("no organization admin or program coordinator")
+        )
+        print(f"error: {who} to act as; pass --as EMAIL.", file=sys.stderr)
+        return 2
+    try:
+        run = services.start_run(
+            program,
+            by=actor,
+            name=options.name or "",
+            objective=RunObjective(options.objective),
+            mode=RunMode(options.mode),
+            dispatch=False,
+        )
+    except ServiceError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    print(f"{run.name}: matching {program} ({run.get_objective_display().lower()})")
+    last = [-1]
+
+    def report(percent: int, message: str) -> None:
+        if percent != last[0]:
+            last[0] = percent
+            print(f"  {percent:3d}%  {message}", flush=True)
+
+    run = services.execute_run(run.pk, report=report)
+    if run.status == RunStatus.FAILED:
+        print(f"error: the run failed: {run.error}", file=sys.stderr)
+        return 2
+    annotated = queries.annotated_run(program, run.pk) or run
+    reasons = queries.reasons_by_run([run]).get(run.pk, [])
+    figures = queries.figures(annotated, reasons)
+    print(
+        f"  matched       {figures.matched} of {figures.mentees} mentees ({figures.matched_pct:g}%)"
+    )
+    if figures.mean_score is not None:
+        print(f"  scores        mean {figures.mean_score:.3f}, lowest {figures.min_score:.3f}")
+    if figures.choice_share:
+        share = figures.choice_share
+        print(
+            f"  own choice    {share.get('any', 0):g}% (1st {share.get('1st', 0):g}%, "
+            f"2nd {share.get('2nd', 0):g}%, 3rd {share.get('3rd', 0):g}%)"
+        )
+    gap = figures.certificate_gap
+    print(
+        "  certificate   "
+        + ("—" if gap is None else ("gap 0: proven best" if gap == 0 else f"gap {gap:.4f}"))
+    )
+    for reason, count in reasons:
+        print(f"  unmatched     {count} × {reason}")
+    if options.publish:
+        try:
+            relationships = services.publish_run(run, by=actor)
+        except ServiceError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+        print(f"Published: {len(relationships)} relationships, everyone introduced.")
+    else:
+        print(f"Not published: review it at {program.get_absolute_url()}matching/{run.pk}/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tandem",
@@ -355,6 +459,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--organization", help="the organization's slug, if several match")
     export.set_defaults(handler=cmd_export)
 
+    match_program = commands.add_parser(
+        "match-program", help="run a program's matching now and print the summary"
+    )
+    match_program.add_argument("program", metavar="PROGRAM", help="the program's slug")
+    match_program.add_argument("--organization", help="the organization's slug, if several match")
+    match_program.add_argument(
+        "--objective", choices=["coverage", "total", "fair"], default="coverage"
+    )
+    match_program.add_argument("--mode", choices=["optimal", "groups"], default="optimal")
+    match_program.add_argument("--name", default="", help="the scenario's name")
+    match_program.add_argument(
+        "--publish", action="store_true", help="publish the result and introduce everyone"
+    )
+    match_program.add_argument(
+        "--as", dest="as_email", metavar="EMAIL", help="act as this person (default: first admin)"
+    )
+    match_program.set_defaults(handler=cmd_match_program)
+
     commands.add_parser("match", help="match mentors and mentees from a CSV file", add_help=False)
     return parser
 
@@ -366,7 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return match_main(arguments[1:])
     parser = build_parser()
-    known = {"demo", "serve", "worker", "createadmin", "seed", "import", "export"}
+    known = {"demo", "serve", "worker", "createadmin", "seed", "import", "export", "match-program"}
     if arguments and arguments[0] not in known and not arguments[0].startswith("-"):
         _setup_django()
         from django.core.management import execute_from_command_line

@@ -5,8 +5,9 @@ relationships ending and rematching. Views, the API, the CLI and tasks all call 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -118,11 +119,13 @@ def start_run(
     objective: RunObjective = RunObjective.COVERAGE,
     mode: RunMode = RunMode.OPTIMAL,
     keep_from: MatchRun | None = None,
+    dispatch: bool = True,
 ) -> MatchRun:
     """Create a run over the ready pool; small pools are matched now, larger ones by the worker.
 
     ``keep_from``: re-run the rest around the coordinator's decisions in that run (its locked
-    and manually assigned pairs are kept).
+    and manually assigned pairs are kept). ``dispatch=False``: only create the queued run; the
+    caller runs it with :func:`execute_run` (the CLI does, for any pool size).
     """
     pool = matching_pool(program)
     if not pool.mentees or not pool.mentors:
@@ -151,6 +154,8 @@ def start_run(
         )
         record_audit(by, "match_run.started", run, changes={"objective": objective, "mode": mode})
     size = len(pool.mentees) + len(pool.mentors)
+    if not dispatch:
+        return run
     if size <= INLINE_POOL_LIMIT:
         execute_run(run.pk)
         run.refresh_from_db()
@@ -177,8 +182,17 @@ def _set_progress(run_id: int, percent: int, message: str) -> None:
     MatchRun.objects.filter(pk=run_id).update(progress=percent, progress_message=message)
 
 
-def execute_run(run_id: int) -> MatchRun:
-    """Match the pool for a queued run and store its proposals. Safe to call once per run."""
+def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None) -> MatchRun:
+    """Match the pool for a queued run and store its proposals. Safe to call once per run.
+
+    ``report(percent, message)`` also hears the progress (the CLI prints it).
+    """
+
+    def _progress(run_id: int, percent: int, message: str) -> None:
+        _set_progress(run_id, percent, message)
+        if report is not None:
+            report(percent, message)
+
     claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING,
         started_at=timezone.now(),
@@ -190,6 +204,7 @@ def execute_run(run_id: int) -> MatchRun:
         return run
     program = run.program
     try:
+        started = time.perf_counter()
         kept = [tuple(pair) for pair in run.configuration.get("kept_pairs", [])]
         install_default_criteria(program)
         mentees, mentors = ready_pool(program)
@@ -202,11 +217,12 @@ def execute_run(run_id: int) -> MatchRun:
             free_capacity=free,
             extra_locks=kept,
         )
-        _set_progress(run_id, 15, "Scoring every pair and solving")
+        pool_seconds = time.perf_counter() - started
+        _progress(run_id, 15, "Scoring every pair and solving")
         total = max(1, len(pool.mentees))
 
         def progress(done: int) -> None:
-            _set_progress(
+            _progress(
                 run_id,
                 15 + int(70 * min(done, total) / total),
                 f"Scored {min(done, total):,} of {total:,} mentees",
@@ -214,8 +230,15 @@ def execute_run(run_id: int) -> MatchRun:
 
         matcher = matching.Matcher(pool.problem)
         result = matcher.solve(str(run.mode), str(run.objective), progress=progress)  # type: ignore[arg-type]  # TextChoices values are the engine's literals
-        _set_progress(run_id, 90, "Saving the proposals")
+        _progress(run_id, 90, "Saving the proposals")
+        saving = time.perf_counter()
         _store_result(run, pool, result, kept)
+        stored = MatchRun.objects.get(pk=run_id)
+        stored.stats["app_seconds"] = {
+            "pool": round(pool_seconds, 4),
+            "save": round(time.perf_counter() - saving, 4),
+        }
+        stored.save(update_fields=["stats"])
     except matching.MatchingError as error:
         MatchRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
