@@ -352,16 +352,29 @@ class SetCriterion(EncodedCriterion):
         self.display: dict[str, str] = {}
         vocab: dict[str, int] = {}
 
+        display = self.display
+
         def encode(people: Sequence[Person], field_name: str) -> sp.csr_matrix:
             indptr = [0]
             indices: list[int] = []
             for person in people:
-                row: set[int] = set()
-                for item in as_items(person.fields.get(field_name)):
-                    key = item.casefold()
-                    self.display.setdefault(key, item)
-                    row.add(vocab.setdefault(key, len(vocab)))
-                indices.extend(sorted(row))
+                value = person.fields.get(field_name)
+                if value is None or value == "":
+                    indptr.append(len(indices))
+                    continue
+                raw = value if isinstance(value, tuple) else str(value).split(";")
+                row: dict[int, None] = {}
+                for item in raw:
+                    text = str(item).strip()
+                    if not text:
+                        continue
+                    key = text.casefold()
+                    index = vocab.get(key)
+                    if index is None:
+                        index = vocab[key] = len(vocab)
+                        display[key] = text
+                    row[index] = None
+                indices.extend(row)
                 indptr.append(len(indices))
             return sp.csr_matrix(
                 (
@@ -380,7 +393,6 @@ class SetCriterion(EncodedCriterion):
             self.vocab[index] = key
         self.mentee_sets = sp.csr_matrix((a.data, a.indices, a.indptr), shape=(a.shape[0], size))
         self.mentor_sets = sp.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], size))
-        self.mentor_sets_t = self.mentor_sets.T.tocsr()
         self.mentee_size = np.diff(self.mentee_sets.indptr).astype(np.float64)
         self.mentor_size = np.diff(self.mentor_sets.indptr).astype(np.float64)
         self.mentee_bits = _bitsets(self.mentee_sets, size)
@@ -391,9 +403,19 @@ class SetCriterion(EncodedCriterion):
             dtype = np.uint16 if size <= 16 else np.uint32 if size <= 32 else np.uint64
             self.mentee_mask = self.mentee_bits[:, 0].astype(dtype)
             self.mentor_mask = self.mentor_bits[:, 0].astype(dtype)
+        self.mentee_sets.sort_indices()
+        self.mentor_sets.sort_indices()
+        self.mentor_sets_t = self.mentor_sets.T.tocsr()
+        self.mentor_size32 = self.mentor_size.astype(np.float32)
         if self.mentee_bits.shape[0]:
-            _, inverse = np.unique(self.mentee_bits, axis=0, return_inverse=True)
-            self.mentee_codes = inverse.reshape(-1).astype(np.int64)
+            # exact distinct sets only when there are few (a 64-bit row hash counts them)
+            mix = np.arange(1, self.mentee_bits.shape[1] + 1, dtype=np.uint64) * np.uint64(
+                0x9E3779B97F4A7C15
+            )
+            hashed = (self.mentee_bits * mix[None, :]).sum(axis=1, dtype=np.uint64)
+            if len(np.unique(hashed)) <= max(64, len(hashed) // 8):
+                _, inverse = np.unique(self.mentee_bits, axis=0, return_inverse=True)
+                self.mentee_codes = inverse.reshape(-1).astype(np.int64)
 
     def _formula(self, inter: FloatArray, size_a: FloatArray, size_b: FloatArray) -> FloatArray:
         kind = self.kind
@@ -469,10 +491,22 @@ class SetCriterion(EncodedCriterion):
             super().add_block(acc, mentee, factor)
             return
         product = (self.mentee_sets[mentee] @ self.mentor_sets_t).tocsr()
-        inter = product.data.astype(np.float64)
-        row = np.repeat(np.arange(len(mentee)), np.diff(product.indptr))
-        values = self._formula(inter, self.mentee_size[mentee][row], self.mentor_size[product.indices])
-        data = (values * factor).astype(np.float32)
+        inter = product.data  # float32, >= 1
+        size_a = np.repeat(
+            self.mentee_size[mentee].astype(np.float32), np.diff(product.indptr)
+        )
+        if self.kind == "overlap":
+            union = size_a + self.mentor_size32[product.indices]
+            union -= inter
+            data = inter / union
+        elif self.kind == "complement":
+            data = inter / size_a
+        else:
+            data = self._formula(
+                inter.astype(np.float64), size_a.astype(np.float64),
+                self.mentor_size[product.indices],
+            ).astype(np.float32)
+        data *= np.float32(factor)
         csr_todense(
             len(mentee), self.n_mentors, product.indptr, product.indices, data, acc
         )

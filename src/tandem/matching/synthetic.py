@@ -41,54 +41,69 @@ _GOALS = (
 )
 
 
+def _sample_sets(
+    rng: np.random.Generator, rows: int, universe: int, low: int, high: int,
+    weights: np.ndarray | None = None,
+) -> list[list[int]]:
+    """Per row, low..high distinct items drawn with ``weights`` (Gumbel top-k trick)."""
+    logits = np.log(weights) if weights is not None else np.zeros(universe)
+    keys = logits[None, :] + rng.gumbel(size=(rows, universe))
+    top = np.argsort(-keys, axis=1)[:, :high]
+    counts = rng.integers(low, high + 1, rows)
+    return [row[:count].tolist() for row, count in zip(top, counts, strict=True)]
+
+
 def synthetic_people(mentees: int, seed: int = 7, text: bool = False) -> list[Person]:
     rng = np.random.default_rng(seed)
     mentors = max(1, mentees // 4)
     total = mentees + mentors
-    popularity = 1.0 / (np.arange(TAGS) + 20.0)  # mildly skewed: the top tag ~5x the last
+    popularity = 1.0 / (np.arange(TAGS) + 20.0)  # mildly skewed: the top tag ~10x the last
     popularity = popularity[rng.permutation(TAGS)] / popularity.sum()
     tz_values = np.array([-8, -5, -4, -3, 0, 1, 2, 3, 5.5, 8, 9, 10])
-    people: list[Person] = []
     industry = rng.integers(0, INDUSTRIES, total)
     department = rng.integers(0, DEPARTMENTS, total)
     years = np.where(
         np.arange(total) < mentees, rng.integers(0, 16, total), rng.integers(5, 31, total)
     )
     tz = rng.choice(tz_values, total)
+    interests = _sample_sets(rng, total, TAGS, 2, 5, popularity)
+    wants = _sample_sets(rng, mentees, TAGS, 1, 3, popularity)
+    offers = _sample_sets(rng, mentors, TAGS, 3, 6, popularity)
+    slots = _sample_sets(rng, total, SLOTS, 2, 6)
+    goals = rng.integers(0, len(_GOALS), (total, 2))
+    chooser = rng.random(mentees) < 1 / 3
+    picks = {
+        k: rng.choice(mentors, min(3, mentors), replace=False).tolist()
+        for k in np.nonzero(chooser)[0].tolist()
+    }
+    tag_names = [f"tag{t}" for t in range(TAGS)]
+    slot_names = [f"slot{t}" for t in range(SLOTS)]
+    people: list[Person] = []
     for k in range(total):
         is_mentee = k < mentees
-        interests = rng.choice(TAGS, rng.integers(2, 6), replace=False, p=popularity)
-        skills = rng.choice(TAGS, rng.integers(1, 4) if is_mentee else rng.integers(3, 7), replace=False, p=popularity)
-        slots = rng.choice(SLOTS, rng.integers(2, 7), replace=False)
         fields: dict[str, str | int | float | tuple[str, ...] | None] = {
-            "interests": tuple(f"tag{t}" for t in interests),
+            "interests": tuple(tag_names[t] for t in interests[k]),
             "industry": f"industry{industry[k]}",
             "department": f"dept{department[k]}",
             "years": int(years[k]),
             "tz": float(tz[k]),
-            "availability": tuple(f"slot{s}" for s in slots),
+            "availability": tuple(slot_names[t] for t in slots[k]),
         }
         if is_mentee:
-            fields["skills_wanted"] = tuple(f"tag{t}" for t in skills)
+            fields["skills_wanted"] = tuple(tag_names[t] for t in wants[k])
         else:
-            fields["skills_offered"] = tuple(f"tag{t}" for t in skills)
+            fields["skills_offered"] = tuple(tag_names[t] for t in offers[k - mentees])
         if text:
-            picks = rng.choice(len(_GOALS), 2, replace=False)
-            sentence = " and ".join(_GOALS[p] for p in picks)
+            first, second = _GOALS[goals[k, 0]], _GOALS[(goals[k, 0] + 1 + goals[k, 1] % 11) % 12]
             fields["goals" if is_mentee else "experience"] = (
-                f"I want to {sentence}" if is_mentee else f"I helped people {sentence}"
+                f"I want to {first} and {second}" if is_mentee
+                else f"I helped people {first} and {second}"
             )
         if is_mentee:
-            people.append(Person(f"e{k}", "mentee", fields))
+            choices = tuple(f"m{p}" for p in picks.get(k, ()))
+            people.append(Person(f"e{k}", "mentee", fields, 0, 0, choices))
         else:
-            people.append(Person(f"m{k - mentees}", "mentor", fields, 1, 4))
-    chooser = rng.random(mentees) < 1 / 3
-    for k in np.nonzero(chooser)[0].tolist():
-        picks = rng.choice(mentors, 3, replace=False)
-        person = people[k]
-        people[k] = Person(
-            person.id, "mentee", person.fields, 0, 0, tuple(f"m{p}" for p in picks.tolist())
-        )
+            people.append(Person(f"m{k - mentees}", "mentor", fields, 0, 4))
     return people
 
 
