@@ -148,6 +148,8 @@ class MentorCard:
     membership: Membership
     rows: list[AnswerRow]
     chosen_rank: int | None
+    #: How well this mentor fits the viewing mentee (``tandem.matches.directory``).
+    compatibility: Any = None
 
 
 @dataclass(frozen=True)

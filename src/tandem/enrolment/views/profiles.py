@@ -3,6 +3,7 @@ the mentor directory and a mentee's ranked choices."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -310,7 +311,9 @@ def _directory_page(
     mentee = _own_membership(request)
     search, selected = _directory_criteria(program, params)
     directory = queries.mentor_directory(program, mentee=mentee, search=search, selected=selected)
-    page = Paginator(directory.cards, DIRECTORY_PAGE_SIZE).get_page(params.get("page"))
+    by_match = params.get("sort", "match") != "name"
+    cards = _ranked_cards(program, mentee, directory.cards, by_match=by_match)
+    page = Paginator(cards, DIRECTORY_PAGE_SIZE).get_page(params.get("page"))
     choices = queries.choices_of(mentee)
     query = params.copy()
     query.pop("page", None)
@@ -331,9 +334,34 @@ def _directory_page(
             "full": len(choices) >= program.max_choices,
             "error": error,
             "query": query.urlencode(),
+            "by_match": by_match,
         },
         status=status,
     )
+
+
+def _ranked_cards(
+    program: Program,
+    mentee: Membership | None,
+    cards: list[queries.MentorCard],
+    *,
+    by_match: bool,
+) -> list[queries.MentorCard]:
+    """Each card with its compatibility for the mentee; best match first unless by name."""
+    if mentee is None or not cards:
+        return cards
+    from tandem.matches.directory import compatibility_for
+
+    scores = compatibility_for(program, mentee=mentee, mentors=[c.membership for c in cards])
+    ranked = [replace(card, compatibility=scores.get(card.membership.pk)) for card in cards]
+    if by_match:
+        ranked.sort(
+            key=lambda card: (
+                card.compatibility is None or not card.compatibility.eligible,
+                -(card.compatibility.score if card.compatibility else 0.0),
+            )
+        )
+    return ranked
 
 
 @requires(rules.can_browse_directory)
