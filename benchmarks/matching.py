@@ -62,7 +62,7 @@ def problem_for(size: int, text: bool = False) -> Problem:
     path = CACHE / f"problem-{size}{'-text' if text else ''}.pickle"
     if path.exists():
         with path.open("rb") as handle:
-            problem: Problem = pickle.load(handle)
+            problem: Problem = pickle.load(handle)  # noqa: S301 - our own cache file
             return problem
     problem = synthetic_problem(size, text=text)
     with path.open("wb") as handle:
@@ -102,7 +102,9 @@ def top_lists(model: ScoreModel, per_mentee: int) -> tuple[np.ndarray, np.ndarra
     return mentee[ok], mentor[ok], to_gain(score[ok])
 
 
-def greedy(mentee: np.ndarray, mentor: np.ndarray, gain: np.ndarray, n: int, cap: np.ndarray) -> np.ndarray:
+def greedy(
+    mentee: np.ndarray, mentor: np.ndarray, gain: np.ndarray, n: int, cap: np.ndarray
+) -> np.ndarray:
     order = np.lexsort((mentor, mentee, -gain))
     mentor_of = np.full(n, -1, dtype=np.int64)
     load = np.zeros(len(cap), dtype=np.int64)
@@ -113,7 +115,7 @@ def greedy(mentee: np.ndarray, mentor: np.ndarray, gain: np.ndarray, n: int, cap
             mentor_of[i] = j
             load[j] += 1
             taken += 1
-            if taken == seats or taken == n:
+            if taken in (seats, n):
                 break
     return mentor_of
 
@@ -145,7 +147,7 @@ def run_method(method: str, size: int) -> dict[str, object]:
     else:
         model = ScoreModel(problem)
         cap = model.cap_max
-        if method in ("greedy", "hr") and size > 20_000 or method == "hr":
+        if (method in ("greedy", "hr") and size > 20_000) or method == "hr":
             per_mentee = 20 if method == "hr" else 50
             mentee, mentor, gain = top_lists(model, per_mentee)
             out["note"] = f"top-{per_mentee} lists"
@@ -164,7 +166,7 @@ def run_method(method: str, size: int) -> dict[str, object]:
     assert feasible.all()
     load = np.bincount(mentor_of[matched], minlength=m)
     assert (load <= model.cap_max).all()
-    out["matched"] = int(len(matched))
+    out["matched"] = len(matched)
     out["total_gain"] = int(to_gain(score).sum())
     out["total_score"] = float(score.sum())
     with_choices = [k for k, p in enumerate(problem.mentees) if p.choices]
@@ -178,8 +180,14 @@ def run_method(method: str, size: int) -> dict[str, object]:
 
 
 def solve_alternative(
-    method: str, n: int, m: int, cap: np.ndarray, mentee: np.ndarray, mentor: np.ndarray,
-    gain: np.ndarray, model: ScoreModel,
+    method: str,
+    n: int,
+    m: int,
+    cap: np.ndarray,
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    gain: np.ndarray,
+    model: ScoreModel,
 ) -> np.ndarray:
     bonus = max_gain(model)
     if method == "greedy":
@@ -187,8 +195,15 @@ def solve_alternative(
     if method == "ortools":
         from tandem.matching.flow import solve_flow
 
-        flow = solve_flow(n, m, mentee.astype(np.int64), mentor.astype(np.int64), gain + bonus,
-                          np.zeros(m, dtype=np.int64), cap.astype(np.int64))
+        flow = solve_flow(
+            n,
+            m,
+            mentee.astype(np.int64),
+            mentor.astype(np.int64),
+            gain + bonus,
+            np.zeros(m, dtype=np.int64),
+            cap.astype(np.int64),
+        )
         return flow.mentor_of
     if method == "scipy":
         from scipy.optimize import linear_sum_assignment
@@ -212,7 +227,9 @@ def solve_alternative(
         order = np.lexsort((mentor, -gain, mentee))
         resident_prefs: dict[str, list[str]] = {}
         hospital_lists: dict[int, list[tuple[int, int]]] = {}
-        for i, j, g in zip(mentee[order].tolist(), mentor[order].tolist(), gain[order].tolist(), strict=True):
+        for i, j, g in zip(
+            mentee[order].tolist(), mentor[order].tolist(), gain[order].tolist(), strict=True
+        ):
             resident_prefs.setdefault(f"e{i}", []).append(f"m{j}")
             hospital_lists.setdefault(j, []).append((-g, i))
         hospital_prefs = {
@@ -281,7 +298,9 @@ def run_child(method: str, size: int) -> dict[str, object]:
         target = Path(handle.name)
     command = [sys.executable, __file__, "--worker", method, str(size), str(target)]
     try:
-        completed = subprocess.run(command, timeout=TIME_LIMIT + 60, capture_output=True, text=True, check=False)
+        completed = subprocess.run(
+            command, timeout=TIME_LIMIT + 60, capture_output=True, text=True, check=False
+        )
     except subprocess.TimeoutExpired:
         return {"method": method, "size": size, "skipped": f"over {TIME_LIMIT // 60} minutes"}
     try:
@@ -297,7 +316,6 @@ def run_child(method: str, size: int) -> dict[str, object]:
 
 
 def worker(method: str, size: int, target: Path) -> None:
-    import signal
     import threading
 
     if method == "hr":  # deep recursion inside the package: run with a big stack
@@ -371,8 +389,10 @@ def table(results: list[dict[str, object]], info: dict[str, str]) -> str:
         pct = 100.0 * float(r["total_score"]) / best if best else None  # type: ignore[arg-type]
         note = str(r.get("note", ""))
         if "certificate_gap" in r:
-            note = (f"certificate gap {r['certificate_gap']}, {r['candidate_pairs']:,} candidate "
-                    f"pairs, {r['rounds']} rounds; suggest {float(r['suggest_ms']):.1f} ms")  # type: ignore[arg-type]
+            note = (
+                f"certificate gap {r['certificate_gap']}, {r['candidate_pairs']:,} candidate "
+                f"pairs, {r['rounds']} rounds; suggest {float(r['suggest_ms']):.1f} ms"
+            )  # type: ignore[arg-type]
         lines.append(
             f"| {size:,} | {r['method']} | {fmt(r['scoring_s'])} | {fmt(r['solving_s'])} | "
             f"{fmt(r['total_s'])} | {fmt(r['peak_mb'], '.0f')} | {r['matched']:,} "
@@ -383,7 +403,14 @@ def table(results: list[dict[str, object]], info: dict[str, str]) -> str:
     lines.append("Ratios (total time of the alternative / Tandem's):")
     lines.append("")
     for size in sorted({int(r["size"]) for r in results}):  # type: ignore[arg-type]
-        mine = next((r for r in results if r["size"] == size and r["method"] == "tandem" and "total_s" in r), None)
+        mine = next(
+            (
+                r
+                for r in results
+                if r["size"] == size and r["method"] == "tandem" and "total_s" in r
+            ),
+            None,
+        )
         if mine is None:
             continue
         parts = []

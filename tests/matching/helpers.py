@@ -32,7 +32,9 @@ def fake_embedder(texts: Sequence[str]) -> np.ndarray:
 
 
 def one_criterion_score(
-    criterion: Criterion, mentee_fields: Mapping[str, FieldValue], mentor_fields: Mapping[str, FieldValue]
+    criterion: Criterion,
+    mentee_fields: Mapping[str, FieldValue],
+    mentor_fields: Mapping[str, FieldValue],
 ) -> float:
     from tandem.matching.scoring import ScoreModel
 

@@ -11,7 +11,7 @@ from tandem.matching import Criterion, MatchingInputError, Problem
 from tandem.matching.model import ChoicePolicy
 from tandem.matching.scoring import ScoreModel
 
-from .helpers import fake_embedder, mentee, mentor, one_criterion_score
+from .helpers import mentee, mentor, one_criterion_score
 
 
 def crit(kind: str, a: str = "f", b: str | None = None, **params: object) -> Criterion:
@@ -55,7 +55,10 @@ def test_distance_linear_decay() -> None:
     # Amsterdam - Paris: ~430 km by haversine
     score = one_criterion_score(c, {"f": "52.3676,4.9041"}, {"f": "48.8566;2.3522"})
     lat1, lon1, lat2, lon2 = map(math.radians, (52.3676, 4.9041, 48.8566, 2.3522))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     km = 2 * 6371.0 * math.asin(math.sqrt(h))
     assert 420 < km < 440
     assert score == pytest.approx(1 - km / 1000)

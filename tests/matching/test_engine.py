@@ -31,14 +31,29 @@ CRITERIA = [
 
 def people() -> list:
     return [
-        mentee("ana", ["m1"], industry="healthcare", wants="negotiation;public speaking", tz="1",
-               team="a", languages="en"),
+        mentee(
+            "ana",
+            ["m1"],
+            industry="healthcare",
+            wants="negotiation;public speaking",
+            tz="1",
+            team="a",
+            languages="en",
+        ),
         mentee("ben", industry="tech", wants="python", tz="0", team="b", languages="en"),
         mentee("cy", industry="tech", wants="python;sql", tz="-5", team="b", languages="fr"),
-        mentor("m1", (0, 2), industry="healthcare", offers="negotiation;public speaking", tz="2",
-               team="c", languages="en"),
-        mentor("m2", (0, 1), industry="tech", offers="python;sql", tz="0", team="b",
-               languages="en;de"),
+        mentor(
+            "m1",
+            (0, 2),
+            industry="healthcare",
+            offers="negotiation;public speaking",
+            tz="2",
+            team="c",
+            languages="en",
+        ),
+        mentor(
+            "m2", (0, 1), industry="tech", offers="python;sql", tz="0", team="b", languages="en;de"
+        ),
     ]
 
 
@@ -60,7 +75,8 @@ def test_optimal_matches_and_explains() -> None:
     )
     # score = sum of contributions + choice bonus / total weight
     assert ana.score == pytest.approx(sum(c.contribution for c in ana.contributions) + 0.3 / 4)
-    assert result.stats.certified and result.stats.certificate_gap == 0
+    assert result.stats.certified
+    assert result.stats.certificate_gap == 0
     assert result.stats.choice_share["1st"] == 100.0
 
 
@@ -86,10 +102,16 @@ def test_capacity_exhausted_with_alternatives() -> None:
 
 def test_lost_to_better_fit_under_total() -> None:
     p = Problem.build(
-        [mentee("a", t="x;y"), mentee("b", t="x"), mentor("m", (0, 1), t="x;y"),
-         mentor("n", (0, 1), t="x;q")],
-        [Criterion("overlap", "t", "t", weight=1), Criterion("overlap", "t", "t", weight=1,
-                                                             hard=True, label="share")],
+        [
+            mentee("a", t="x;y"),
+            mentee("b", t="x"),
+            mentor("m", (0, 1), t="x;y"),
+            mentor("n", (0, 1), t="x;q"),
+        ],
+        [
+            Criterion("overlap", "t", "t", weight=1),
+            Criterion("overlap", "t", "t", weight=1, hard=True, label="share"),
+        ],
     )
     result = solve(p, objective="total")
     assert pairs(result) == {("a", "m"), ("b", "n")}
@@ -116,7 +138,8 @@ def test_forbidden_and_past_pairs_are_respected() -> None:
 def test_lock_is_kept() -> None:
     result = solve(problem(locked=[("ben", "m1")]))
     ben = next(m for m in result.matches if m.mentee_id == "ben")
-    assert ben.mentor_id == "m1" and ben.locked
+    assert ben.mentor_id == "m1"
+    assert ben.locked
 
 
 def test_infeasible_lock_names_it() -> None:
@@ -127,7 +150,8 @@ def test_infeasible_lock_names_it() -> None:
     with pytest.raises(InfeasibleLockError):
         solve(problem(locked=[("ana", "m1"), ("ana", "m2")]))
     small = Problem.build(
-        [mentee("a"), mentee("b"), mentor("m", (0, 1))], [Criterion("same", "x", "x", weight=1)],
+        [mentee("a"), mentee("b"), mentor("m", (0, 1))],
+        [Criterion("same", "x", "x", weight=1)],
         locked=[("a", "m"), ("b", "m")],
     )
     with pytest.raises(InfeasibleLockError) as error:
@@ -137,8 +161,12 @@ def test_infeasible_lock_names_it() -> None:
 
 def test_minimum_capacity_is_a_lower_bound_when_feasible() -> None:
     p = Problem.build(
-        [mentee("a", x="1"), mentee("b", x="1"), mentor("good", (0, 2), x="1"),
-         mentor("needy", (1, 1), x="2")],
+        [
+            mentee("a", x="1"),
+            mentee("b", x="1"),
+            mentor("good", (0, 2), x="1"),
+            mentor("needy", (1, 1), x="2"),
+        ],
         [Criterion("same", "x", "x", weight=1)],
     )
     result = solve(p)
@@ -160,21 +188,25 @@ def test_minimum_capacity_unreachable_is_reported() -> None:
 def test_empty_side_and_all_forbidden_are_reported() -> None:
     only_mentees = Problem.build([mentee("a"), mentee("b")], CRITERIA)
     result = solve(only_mentees)
-    assert result.matches == [] and "no mentors" in result.notes[0]
+    assert result.matches == []
+    assert "no mentors" in result.notes[0]
     forbidden = Problem.build(
         [mentee("a", team="t"), mentor("m", team="t")],
         [Criterion("not_same", "team", "team", hard=True)],
     )
     result = solve(forbidden)
-    assert result.matches == [] and "forbid every pair" in result.notes[-1]
+    assert result.matches == []
+    assert "forbid every pair" in result.notes[-1]
 
 
 def test_objectives_differ_as_documented() -> None:
     # one mentor; a fits it very well; b and c fit it poorly but are the only ones for m2
     p = Problem.build(
         [
-            mentee("a", tags="x;y"), mentee("b", tags="x"),
-            mentor("m1", (0, 1), tags="x;y"), mentor("m2", (0, 1), tags="z"),
+            mentee("a", tags="x;y"),
+            mentee("b", tags="x"),
+            mentor("m1", (0, 1), tags="x;y"),
+            mentor("m2", (0, 1), tags="z"),
         ],
         [Criterion("overlap", "tags", "tags", weight=1)],
     )
@@ -193,8 +225,11 @@ def test_stable_mode_has_no_blocking_pair() -> None:
 
 def test_stable_honours_mentor_rankings() -> None:
     p = Problem.build(
-        [mentee("a", x="1"), mentee("b", x="2"),
-         mentor("m", (0, 1), x="1").__class__("m", "mentor", {"x": "1"}, 0, 1, ("b", "a"))],
+        [
+            mentee("a", x="1"),
+            mentee("b", x="2"),
+            mentor("m", (0, 1), x="1").__class__("m", "mentor", {"x": "1"}, 0, 1, ("b", "a")),
+        ],
         [Criterion("same", "x", "x", weight=1)],
     )
     result = solve(p, mode="stable")
@@ -251,7 +286,8 @@ def test_certificate_adds_back_pruned_pairs() -> None:
     p = synthetic_problem(300, seed=5)
     narrow = Matcher(p).solve(candidates_per_mentee=1)
     wide = Matcher(p).solve(candidates_per_mentee=400)
-    assert narrow.stats.certified and narrow.stats.certificate_gap == 0
+    assert narrow.stats.certified
+    assert narrow.stats.certificate_gap == 0
     assert narrow.stats.matched == wide.stats.matched
     assert narrow.stats.total_score == pytest.approx(wide.stats.total_score, abs=1e-3)
     assert np.isclose(narrow.stats.min_score, narrow.stats.min_score)

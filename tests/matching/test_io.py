@@ -54,7 +54,8 @@ def test_reads_criteria(tmp_path: Path) -> None:
     config = read_criteria_toml(write(tmp_path, "c.toml", GOOD_TOML))
     assert [c.kind for c in config.criteria] == ["complement", "not_same"]
     assert config.criteria[0].name == "complement_wants_offers"
-    assert config.criteria[1].hard and config.criteria[1].mentor_field == "team"
+    assert config.criteria[1].hard
+    assert config.criteria[1].mentor_field == "team"
     assert config.choices.bonus == (0.3, 0.2, 0.1)
 
 
@@ -78,7 +79,10 @@ def test_bad_people(
     with pytest.raises(MatchingInputError) as error:
         read_people_csv(path, fields)
     assert (error.value.file, error.value.row, error.value.column, error.value.value) == (
-        str(path), row, column, value,
+        str(path),
+        row,
+        column,
+        value,
     )
     assert str(path) in str(error.value)
 
@@ -100,7 +104,10 @@ def test_bad_criteria(tmp_path: Path, extra: str, column: str, value: object) ->
         read_criteria_toml(path)
     header_line = GOOD_TOML.count("\n") + 2  # line of the third [[criteria]] header
     assert (error.value.file, error.value.row, error.value.column, error.value.value) == (
-        str(path), header_line, column, value,
+        str(path),
+        header_line,
+        column,
+        value,
     )
 
 

@@ -12,10 +12,10 @@ import tandem.matching
 
 def test_no_module_imports_django() -> None:
     modules = [
-        f"tandem.matching.{info.name}"
-        for info in pkgutil.iter_modules(tandem.matching.__path__)
+        f"tandem.matching.{info.name}" for info in pkgutil.iter_modules(tandem.matching.__path__)
     ]
-    assert "tandem.matching.engine" in modules and "tandem.matching.cli" in modules
+    assert "tandem.matching.engine" in modules
+    assert "tandem.matching.cli" in modules
     src = Path(tandem.matching.__file__).resolve().parents[2]
     code = (
         "import importlib, sys\n"

@@ -31,19 +31,31 @@ def instances(draw: st.DrawFn) -> Problem:
     for j in range(m):
         low = draw(st.integers(0, 1))
         high = draw(st.integers(low, 3))
-        fields = {"tags": draw(tags), "industry": draw(st.sampled_from("xyz")),
-                  "years": draw(st.integers(0, 9)), "team": draw(st.sampled_from("pq"))}
+        fields = {
+            "tags": draw(tags),
+            "industry": draw(st.sampled_from("xyz")),
+            "years": draw(st.integers(0, 9)),
+            "team": draw(st.sampled_from("pq")),
+        }
         people.append(Person(f"m{j}", "mentor", fields, low, high))
     for i in range(n):
-        fields = {"tags": draw(tags), "industry": draw(st.sampled_from("xyz")),
-                  "years": draw(st.integers(0, 9)), "team": draw(st.sampled_from("pqr"))}
-        choices = draw(st.lists(st.sampled_from([f"m{j}" for j in range(m)]), max_size=2, unique=True))
+        fields = {
+            "tags": draw(tags),
+            "industry": draw(st.sampled_from("xyz")),
+            "years": draw(st.integers(0, 9)),
+            "team": draw(st.sampled_from("pqr")),
+        }
+        choices = draw(
+            st.lists(st.sampled_from([f"m{j}" for j in range(m)]), max_size=2, unique=True)
+        )
         people.append(Person(f"e{i}", "mentee", fields, 0, 0, tuple(choices)))
     forbidden = draw(
         st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=3, unique=True)
     )
     return Problem.build(
-        people, CRITERIA, choices=ChoicePolicy(bonus=(0.5, 0.25)),
+        people,
+        CRITERIA,
+        choices=ChoicePolicy(bonus=(0.5, 0.25)),
         forbidden=[(f"e{i}", f"m{j}") for i, j in forbidden],
     )
 
@@ -56,9 +68,7 @@ def gains(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     return to_gain(score).reshape(model.n, model.m), feasible.reshape(model.n, model.m)
 
 
-def reference(
-    problem: Problem, objective: str
-) -> tuple[int, int, int] | None:
+def reference(problem: Problem, objective: str) -> tuple[int, int, int] | None:
     """(matched, worst gain, total gain) of the lexicographic optimum, by MILP; None when the
     minimum capacities cannot all be met."""
     gain, feasible = gains(problem)
@@ -69,15 +79,25 @@ def reference(
     if not pairs:
         return (0, 0, 0) if low.sum() == 0 else None
 
-    def best(weights: np.ndarray, extra: list[LinearConstraint], allowed: np.ndarray) -> float | None:
+    def best(
+        weights: np.ndarray, extra: list[LinearConstraint], allowed: np.ndarray
+    ) -> float | None:
         a_mentee = np.zeros((n, len(pairs)))
         a_mentor = np.zeros((m, len(pairs)))
         for k, (i, j) in enumerate(pairs):
             a_mentee[i, k] = 1
             a_mentor[j, k] = 1
-        constraints = [LinearConstraint(a_mentee, 0, 1), LinearConstraint(a_mentor, low, high), *extra]
-        result = milp(-weights, constraints=constraints, integrality=np.ones(len(pairs)),
-                      bounds=Bounds(0, allowed.astype(float)))
+        constraints = [
+            LinearConstraint(a_mentee, 0, 1),
+            LinearConstraint(a_mentor, low, high),
+            *extra,
+        ]
+        result = milp(
+            -weights,
+            constraints=constraints,
+            integrality=np.ones(len(pairs)),
+            bounds=Bounds(0, allowed.astype(float)),
+        )
         return None if result.status != 0 else -float(result.fun)
 
     values = np.array([gain[i, j] for i, j in pairs], dtype=float)
@@ -131,7 +151,8 @@ def test_optimal_equals_milp(problem: Problem, objective: str, candidates: int) 
     assert expected is not None
     result = Matcher(problem).solve("optimal", objective, candidates_per_mentee=candidates)  # type: ignore[arg-type]
     got = observed(problem, result)
-    assert result.stats.certified and result.stats.certificate_gap == 0
+    assert result.stats.certified
+    assert result.stats.certificate_gap == 0
     assert result.stats.mentors_below_minimum == []
     if objective == "total":
         assert got[2] == expected[2]
@@ -145,7 +166,9 @@ def test_optimal_equals_milp(problem: Problem, objective: str, candidates: int) 
 @given(instances(), st.booleans())
 def test_stable_has_no_blocking_pair(problem: Problem, honour_first: bool) -> None:
     problem = Problem(
-        problem.mentees, problem.mentors, problem.criteria,
+        problem.mentees,
+        problem.mentors,
+        problem.criteria,
         ChoicePolicy(bonus=problem.choices.bonus, honour_first=honour_first),
         forbidden=problem.forbidden,
     )
@@ -155,15 +178,19 @@ def test_stable_has_no_blocking_pair(problem: Problem, honour_first: bool) -> No
     # independent brute-force check over all pairs
     model = ScoreModel(problem)
     gain, feasible = gains(problem)
-    ranks = {(i, j): model.choice_ranks(np.array([i]), np.array([j]))[0]
-             for i, j in itertools.product(range(model.n), range(model.m))}
+    ranks = {
+        (i, j): model.choice_ranks(np.array([i]), np.array([j]))[0]
+        for i, j in itertools.product(range(model.n), range(model.m))
+    }
 
     def pref(i: int, j: int) -> int:
         if honour_first and ranks[(i, j)]:
             return 10**9 - int(ranks[(i, j)])
         return int(gain[i, j])
 
-    match = {model.mentee_index[x.mentee_id]: model.mentor_index[x.mentor_id] for x in result.matches}
+    match = {
+        model.mentee_index[x.mentee_id]: model.mentor_index[x.mentor_id] for x in result.matches
+    }
     held: dict[int, list[int]] = {}
     for i, j in match.items():
         held.setdefault(j, []).append(i)
@@ -181,7 +208,7 @@ def test_stable_has_no_blocking_pair(problem: Problem, honour_first: bool) -> No
 @given(instances())
 def test_suggestions_are_sorted_and_feasible(problem: Problem) -> None:
     matcher = Matcher(problem)
-    gain, feasible = gains(problem)
+    _gain, feasible = gains(problem)
     for mentee_id, i in matcher.model.mentee_index.items():
         ranked = matcher.suggest(mentee_id, limit=3)
         assert len(ranked) == min(3, int(feasible[i].sum()))

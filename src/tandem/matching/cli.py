@@ -1,4 +1,6 @@
-"""``tandem match PEOPLE.csv --criteria criteria.toml [--mode ...] [--objective ...] -o matches.csv``
+"""The ``tandem match`` command.
+
+``tandem match PEOPLE.csv --criteria criteria.toml [--mode ...] [--objective ...] -o matches.csv``
 
 Exit codes: 0 done, 2 bad input (one message naming file, row, column and value; nothing
 written).
@@ -58,7 +60,11 @@ def load_problem(args: argparse.Namespace) -> Problem:
     mentor_ids = {p.id for p in people if p.role == "mentor"}
     pairs = {
         name: read_pairs_csv(path, mentee_ids, mentor_ids) if path is not None else []
-        for name, path in (("locked", args.locked), ("forbidden", args.forbidden), ("past", args.past))
+        for name, path in (
+            ("locked", args.locked),
+            ("forbidden", args.forbidden),
+            ("past", args.past),
+        )
     }
     return Problem.build(
         people,
@@ -78,13 +84,18 @@ def summary(result: MatchResult, out: TextIO) -> None:
         ("mode / objective", f"{result.mode} / {result.objective}"),
         ("mentees / mentors", f"{stats.mentees} / {stats.mentors}"),
         ("matched", f"{stats.matched} ({stats.matched_pct:.1f}%)"),
-        ("score total / mean / min", f"{stats.total_score:.4f} / {stats.mean_score:.4f} / {stats.min_score:.4f}"),
+        (
+            "score total / mean / min",
+            f"{stats.total_score:.4f} / {stats.mean_score:.4f} / {stats.min_score:.4f}",
+        ),
     ]
     if stats.choice_share:
         rows.append(
             ("choices honoured", ", ".join(f"{k} {v:.1f}%" for k, v in stats.choice_share.items()))
         )
-    rows.append(("mentor load", ", ".join(f"{load}: {count}" for load, count in stats.mentor_load.items())))
+    rows.append(
+        ("mentor load", ", ".join(f"{load}: {count}" for load, count in stats.mentor_load.items()))
+    )
     if stats.mentors_below_minimum:
         rows.append(("below minimum", str(len(stats.mentors_below_minimum))))
     if stats.blocking_pairs is not None:
@@ -93,9 +104,7 @@ def summary(result: MatchResult, out: TextIO) -> None:
         status = "certified optimal" if stats.certified else "not certified"
         rows.append(("certificate gap", f"{stats.certificate_gap:g} ({status})"))
     rows.append(("unmatched", str(sum(1 for u in result.unmatched if u.role == "mentee"))))
-    rows.append(
-        ("time", ", ".join(f"{k} {v:.2f}s" for k, v in stats.phase_seconds.items()))
-    )
+    rows.append(("time", ", ".join(f"{k} {v:.2f}s" for k, v in stats.phase_seconds.items())))
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         out.write(f"{label.ljust(width)}  {value}\n")

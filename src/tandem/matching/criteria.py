@@ -20,8 +20,8 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse._sparsetools import csr_todense  # adds a CSR matrix into a dense array
 from numpy.typing import NDArray
+from scipy.sparse._sparsetools import csr_todense  # adds a CSR matrix into a dense array
 
 from .errors import MatchingInputError
 from .model import Criterion, FieldValue, Person
@@ -187,10 +187,7 @@ def as_items(value: FieldValue) -> tuple[str, ...]:
     """A list field as a tuple of stripped, non-empty strings (``;`` separates in strings)."""
     if value is None:
         return ()
-    if isinstance(value, tuple):
-        raw = [str(v) for v in value]
-    else:
-        raw = str(value).split(";")
+    raw = [str(v) for v in value] if isinstance(value, tuple) else str(value).split(";")
     return tuple(item.strip() for item in raw if item.strip())
 
 
@@ -450,7 +447,7 @@ class SetCriterion(EncodedCriterion):
 
     def _counts(self, mentee: IntArray) -> NDArray[np.uint8]:
         both = np.bitwise_and(self.mentee_mask[mentee][:, None], self.mentor_mask[None, :])
-        return np.bitwise_count(both)
+        return np.asarray(np.bitwise_count(both), dtype=np.uint8)
 
     def rows(self, mentee: IntArray) -> Float32Array:
         if not self.sparse:
@@ -492,9 +489,7 @@ class SetCriterion(EncodedCriterion):
             return
         product = (self.mentee_sets[mentee] @ self.mentor_sets_t).tocsr()
         inter = product.data  # float32, >= 1
-        size_a = np.repeat(
-            self.mentee_size[mentee].astype(np.float32), np.diff(product.indptr)
-        )
+        size_a = np.repeat(self.mentee_size[mentee].astype(np.float32), np.diff(product.indptr))
         if self.kind == "overlap":
             union = size_a + self.mentor_size32[product.indices]
             union -= inter
@@ -503,17 +498,24 @@ class SetCriterion(EncodedCriterion):
             data = inter / size_a
         else:
             data = self._formula(
-                inter.astype(np.float64), size_a.astype(np.float64),
+                inter.astype(np.float64),
+                size_a.astype(np.float64),
                 self.mentor_size[product.indices],
             ).astype(np.float32)
         data *= np.float32(factor)
-        csr_todense(
-            len(mentee), self.n_mentors, product.indptr, product.indices, data, acc
-        )
+        csr_todense(len(mentee), self.n_mentors, product.indptr, product.indices, data, acc)
 
     def items(self, mentee: int, mentor: int) -> tuple[list[str], list[str], list[str]]:
-        a = set(self.mentee_sets.indices[self.mentee_sets.indptr[mentee] : self.mentee_sets.indptr[mentee + 1]].tolist())
-        b = set(self.mentor_sets.indices[self.mentor_sets.indptr[mentor] : self.mentor_sets.indptr[mentor + 1]].tolist())
+        a = set(
+            self.mentee_sets.indices[
+                self.mentee_sets.indptr[mentee] : self.mentee_sets.indptr[mentee + 1]
+            ].tolist()
+        )
+        b = set(
+            self.mentor_sets.indices[
+                self.mentor_sets.indptr[mentor] : self.mentor_sets.indptr[mentor + 1]
+            ].tolist()
+        )
         shared = [self.display[self.vocab[i]] for i in sorted(a & b)]
         only_a = [self.display[self.vocab[i]] for i in sorted(a - b)]
         only_b = [self.display[self.vocab[i]] for i in sorted(b - a)]
@@ -529,7 +531,9 @@ def _bitsets(matrix: sp.csr_matrix, size: int) -> NDArray[np.uint64]:
     bits = np.zeros((matrix.shape[0], words), dtype=np.uint64)
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     cols = matrix.indices.astype(np.int64)
-    np.bitwise_or.at(bits, (rows, cols // 64), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64)))
+    np.bitwise_or.at(
+        bits, (rows, cols // 64), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
+    )
     return bits
 
 
@@ -563,10 +567,10 @@ class CategoryCriterion(EncodedCriterion):
     def _formula(self, a: IntArray, b: IntArray) -> FloatArray:
         equal = (a == b) & (a >= 0)
         if self.kind == "same":
-            return equal.astype(np.float64)
+            return np.asarray(equal, dtype=np.float64)
         if self.kind == "different":
-            return ((a != b) & (a >= 0) & (b >= 0)).astype(np.float64)
-        return (~equal).astype(np.float64)
+            return np.asarray((a != b) & (a >= 0) & (b >= 0), dtype=np.float64)
+        return np.asarray(~equal, dtype=np.float64)
 
     def pair(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
         return self._formula(self.a[mentee], self.b[mentor])
@@ -674,8 +678,13 @@ class DistanceCriterion(EncodedCriterion):
     def km(a: FloatArray, b: FloatArray) -> FloatArray:
         lat1, lon1 = a[..., 0], a[..., 1]
         lat2, lon2 = b[..., 0], b[..., 1]
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))), dtype=np.float64)
+        h = (
+            np.sin((lat2 - lat1) / 2) ** 2
+            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        )
+        return np.asarray(
+            2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))), dtype=np.float64
+        )
 
     def _formula(self, a: FloatArray, b: FloatArray) -> FloatArray:
         score = np.maximum(0.0, 1.0 - self.km(a, b) / self.scale)
@@ -743,7 +752,9 @@ class TextCriterion(EncodedCriterion):
     def __init__(self, criterion: Criterion, context: Context) -> None:
         super().__init__(criterion, context)
         if context.embedder is None:
-            raise MatchingInputError("the text criterion needs an embedder", column=criterion.mentee_field)
+            raise MatchingInputError(
+                "the text criterion needs an embedder", column=criterion.mentee_field
+            )
         a_text = [as_text(p.fields.get(criterion.mentee_field)) for p in context.mentees]
         b_text = [as_text(p.fields.get(criterion.mentor_field)) for p in context.mentors]
         vectors = np.asarray(context.embedder(a_text + b_text), dtype=np.float32)
@@ -755,7 +766,9 @@ class TextCriterion(EncodedCriterion):
             self.mentee_codes = inverse.reshape(-1).astype(np.int64)
 
     def pair(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
-        dots = np.einsum("ij,ij->i", self.a[mentee].astype(np.float64), self.b[mentor].astype(np.float64))
+        dots = np.einsum(
+            "ij,ij->i", self.a[mentee].astype(np.float64), self.b[mentor].astype(np.float64)
+        )
         return np.asarray(np.clip(dots, 0.0, 1.0), dtype=np.float64)
 
     def rows(self, mentee: IntArray) -> Float32Array:
@@ -773,11 +786,17 @@ class ManagerCriterion(EncodedCriterion):
         mentor_index = {p.id: i for i, p in enumerate(context.mentors)}
         mentee_index = {p.id: i for i, p in enumerate(context.mentees)}
         self.mentee_manager = np.array(
-            [mentor_index.get(as_text(p.fields.get(criterion.mentee_field)), -1) for p in context.mentees],
+            [
+                mentor_index.get(as_text(p.fields.get(criterion.mentee_field)), -1)
+                for p in context.mentees
+            ],
             dtype=np.int64,
         )
         self.mentor_manager = np.array(
-            [mentee_index.get(as_text(p.fields.get(criterion.mentor_field)), -1) for p in context.mentors],
+            [
+                mentee_index.get(as_text(p.fields.get(criterion.mentor_field)), -1)
+                for p in context.mentors
+            ],
             dtype=np.int64,
         )
         # mentee index -> mentors this mentee manages
@@ -790,7 +809,7 @@ class ManagerCriterion(EncodedCriterion):
 
     def pair(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
         fails = (self.mentee_manager[mentee] == mentor) | (self.mentor_manager[mentor] == mentee)
-        return (~fails).astype(np.float64)
+        return np.asarray(~fails, dtype=np.float64)
 
     def rows(self, mentee: IntArray) -> Float32Array:
         out = np.ones((len(mentee), self.n_mentors), dtype=np.float32)

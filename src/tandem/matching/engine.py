@@ -20,6 +20,7 @@ from .model import (
     OBJECTIVES,
     SCORE_SCALE,
     Contribution,
+    Group,
     Match,
     MatchResult,
     Mode,
@@ -78,13 +79,17 @@ class Matcher:
         try:
             return self.model.mentee_index[mentee_id]
         except KeyError:
-            raise MatchingInputError("no such mentee", column="mentee_id", value=mentee_id) from None
+            raise MatchingInputError(
+                "no such mentee", column="mentee_id", value=mentee_id
+            ) from None
 
     def _mentor(self, mentor_id: str) -> int:
         try:
             return self.model.mentor_index[mentor_id]
         except KeyError:
-            raise MatchingInputError("no such mentor", column="mentor_id", value=mentor_id) from None
+            raise MatchingInputError(
+                "no such mentor", column="mentor_id", value=mentor_id
+            ) from None
 
     def pair_scores(
         self, mentee: IntArray, mentor: IntArray, *, with_explanation: bool = True
@@ -117,11 +122,18 @@ class Matcher:
             if excluded[k]:
                 failed.append(model.excluded_reason.get((i, j), "forbidden pair"))
             rank = int(ranks[k]) or None
-            text, reasons = "", ()
+            text: str = ""
+            reasons: tuple[str, ...] = ()
             if with_explanation:
                 text, reasons = explain(
-                    model.encoded, model.factor.tolist(), model.mentees[i], model.mentors[j],
-                    i, j, crit[k].tolist(), rank,
+                    model.encoded,
+                    model.factor.tolist(),
+                    model.mentees[i],
+                    model.mentors[j],
+                    i,
+                    j,
+                    crit[k].tolist(),
+                    rank,
                 )
             out.append(
                 PairScore(
@@ -155,7 +167,11 @@ class Matcher:
         limit = min(limit, self.model.m)
         if limit <= 0:
             return []
-        top = np.argpartition(-score, limit - 1)[:limit] if limit < len(score) else np.arange(len(score))
+        top = (
+            np.argpartition(-score, limit - 1)[:limit]
+            if limit < len(score)
+            else np.arange(len(score))
+        )
         top = top[np.isfinite(score[top])]
         top = top[np.lexsort((top, -score[top]))]
         return self.pair_scores(np.full(len(top), i, dtype=np.int64), top.astype(np.int64))
@@ -189,12 +205,18 @@ class Matcher:
             side = "mentees" if model.n == 0 else "mentors"
             notes.append(f"nothing to match: there are no {side}")
             unmatched = [
-                Unmatched(p.id, "mentee", "no_mentors", "there are no mentors") for p in model.mentees
-            ] + [Unmatched(p.id, "mentor", "no_mentees", "there are no mentees") for p in model.mentors]
+                Unmatched(p.id, "mentee", "no_mentors", "there are no mentors")
+                for p in model.mentees
+            ] + [
+                Unmatched(p.id, "mentor", "no_mentees", "there are no mentees")
+                for p in model.mentors
+            ]
             stats.certified = True
             stats.certificate_gap = 0.0
             stats.phase_seconds = dict(timer.phases)
-            return MatchResult(mode, objective, self._criteria_names(), [], unmatched, stats, notes=notes)
+            return MatchResult(
+                mode, objective, self._criteria_names(), [], unmatched, stats, notes=notes
+            )
 
         with timer.phase("locks"):
             locked_mentor = self._locks()
@@ -228,7 +250,12 @@ class Matcher:
             with timer.phase("solve+certify"):
                 certified = self._optimise(
                     objective if mode == "optimal" else "coverage",
-                    candidates, active, cap_min, cap_max, notes, log,
+                    candidates,
+                    active,
+                    cap_min,
+                    cap_max,
+                    notes,
+                    log,
                 )
             mentor_of = certified.mentor_of
             stats.certificate_gap = certified.gap / SCORE_SCALE
@@ -236,9 +263,7 @@ class Matcher:
             stats.certificate_rounds = certified.rounds
             below = certified.flow.below_minimum
             if len(below):
-                notes.append(
-                    f"{len(below)} mentor(s) cannot reach their minimum number of mentees"
-                )
+                notes.append(f"{len(below)} mentor(s) cannot reach their minimum number of mentees")
         else:
             with timer.phase("deferred acceptance"):
                 mentor_of = deferred_acceptance(
@@ -247,7 +272,7 @@ class Matcher:
         for i, j in (*locked_mentor.items(), *extra_locks.items()):
             mentor_of[i] = j
 
-        groups = []
+        groups: list[Group] = []
         if mode == "groups":
             with timer.phase("groups"):
                 movable = np.ones(model.n, dtype=np.bool_)
@@ -314,12 +339,18 @@ class Matcher:
             return {}
         worst = int(rank.max()) + 1
         gain = (
-            (worst - rank[keep]) * (10 * SCORE_SCALE) + to_gain(candidates.score[keep])
+            (worst - rank[keep]) * (10 * SCORE_SCALE)
+            + to_gain(candidates.score[keep])
             + 1000 * SCORE_SCALE * worst
         )
         flow = solve_flow(
-            model.n, model.m, candidates.mentee[keep], candidates.mentor[keep], gain,
-            np.zeros(model.m, dtype=np.int64), cap_max,
+            model.n,
+            model.m,
+            candidates.mentee[keep],
+            candidates.mentor[keep],
+            gain,
+            np.zeros(model.m, dtype=np.int64),
+            cap_max,
         )
         return {int(i): int(flow.mentor_of[i]) for i in np.nonzero(flow.mentor_of >= 0)[0]}
 
@@ -335,7 +366,9 @@ class Matcher:
     ) -> Certified:
         model = self.model
         if objective == "total":
-            return certified_solve(model, candidates, Gain(1, 0), active, cap_min, cap_max, None, log)
+            return certified_solve(
+                model, candidates, Gain(1, 0), active, cap_min, cap_max, None, log
+            )
         best = self._coverage(candidates, active, cap_min, cap_max, None, log)
         if objective == "coverage":
             return best
@@ -360,8 +393,14 @@ class Matcher:
                     hi = mid - 1
             threshold = int(values[lo])
             above = certified_solve(
-                model, candidates, Gain(0, 1), active, cap_min, cap_max,
-                (threshold + 0.5) / SCORE_SCALE, log,
+                model,
+                candidates,
+                Gain(0, 1),
+                active,
+                cap_min,
+                cap_max,
+                (threshold + 0.5) / SCORE_SCALE,
+                log,
             )
             above_short = int((cap_min - above.flow.cap_min).sum())
             if int((above.mentor_of[active] >= 0).sum()) < target or above_short > short:
@@ -374,22 +413,38 @@ class Matcher:
         return result
 
     def _reaches(
-        self, candidates: Candidates, active: IntArray, cap_min: IntArray, cap_max: IntArray,
-        threshold: int, target: int, short: int,
+        self,
+        candidates: Candidates,
+        active: IntArray,
+        cap_min: IntArray,
+        cap_max: IntArray,
+        threshold: int,
+        target: int,
+        short: int,
     ) -> bool:
         local = np.full(self.model.n, -1, dtype=np.int64)
         local[active] = np.arange(len(active))
         keep = (local[candidates.mentee] >= 0) & (to_gain(candidates.score) >= threshold)
         flow = solve_flow(
-            len(active), self.model.m, local[candidates.mentee[keep]], candidates.mentor[keep],
-            np.ones(int(keep.sum()), dtype=np.int64), cap_min, cap_max,
+            len(active),
+            self.model.m,
+            local[candidates.mentee[keep]],
+            candidates.mentor[keep],
+            np.ones(int(keep.sum()), dtype=np.int64),
+            cap_min,
+            cap_max,
         )
         missing = int((cap_min - flow.cap_min).sum())
         return int((flow.mentor_of >= 0).sum()) >= target and missing <= short
 
     def _coverage(
-        self, candidates: Candidates, active: IntArray, cap_min: IntArray, cap_max: IntArray,
-        floor: float | None, log: Callable[[str], None] | None,
+        self,
+        candidates: Candidates,
+        active: IntArray,
+        cap_min: IntArray,
+        cap_max: IntArray,
+        floor: float | None,
+        log: Callable[[str], None] | None,
     ) -> Certified:
         """Most mentees matched, then the best total: gain = score + a per-match bonus B.
         B starts at the largest possible gain; if a pure cardinality solve matches more, B
@@ -449,9 +504,7 @@ class Matcher:
         stats.min_score = round(float(scores.min()), 4) if len(scores) else 0.0
         with_choices = [i for i, p in enumerate(model.mentees) if p.choices]
         if with_choices:
-            ranks = Counter(
-                d.choice_rank for d in details if d.choice_rank
-            )
+            ranks = Counter(d.choice_rank for d in details if d.choice_rank)
             total = len(with_choices)
             stats.choice_share = {
                 ordinal(r): round(100.0 * ranks.get(r, 0) / total, 2) for r in (1, 2, 3)
@@ -493,7 +546,9 @@ class Matcher:
                             break
                 out.append(
                     Unmatched(
-                        person.id, "mentee", "no_eligible_mentor",
+                        person.id,
+                        "mentee",
+                        "no_eligible_mentor",
                         f"no mentor passes the hard rules ({rule} rules out the last ones)",
                     )
                 )
@@ -528,15 +583,21 @@ class Matcher:
             eligible = np.nonzero(feasible)[0]
             if len(eligible) == 0:
                 out.append(
-                    Unmatched(person.id, "mentor", "no_eligible_mentee",
-                              "no mentee passes the hard rules with this mentor")
+                    Unmatched(
+                        person.id,
+                        "mentor",
+                        "no_eligible_mentee",
+                        "no mentee passes the hard rules with this mentor",
+                    )
                 )
                 continue
             top = eligible[np.argsort(-column[eligible], kind="stable")[:3]]
             alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
             out.append(
                 Unmatched(
-                    person.id, "mentor", "lost_to_better_fit",
+                    person.id,
+                    "mentor",
+                    "lost_to_better_fit",
                     f"its {len(eligible)} eligible mentee(s) fit better elsewhere",
                     alternatives,
                 )
@@ -592,4 +653,3 @@ def score_pair(
 ) -> PairScore:
     """Score and explanation of one pair. For repeated calls keep a :class:`Matcher`."""
     return Matcher(problem, embedder=embedder).score_pair(mentee_id, mentor_id)
-

@@ -81,7 +81,7 @@ def criterion_reason(
     field_words = words(criterion.mentee_field)
     kind = criterion.kind
     if isinstance(enc, SetCriterion):
-        shared, missing, _ = enc.items(mentee, mentor)
+        shared, _missing, _ = enc.items(mentee, mentor)
         if kind == "complement":
             text = f"{voice.mentor_verb('offers', 'offer')} {join(shared)}"
             wants = voice.mentee_verb("wants", "want")
@@ -96,9 +96,7 @@ def criterion_reason(
         if kind == "same":
             return f"{voice.both} have the same {field_words} ({enc.a_display[mentee]})"
         if kind == "different":
-            return (
-                f"different {field_words} ({enc.a_display[mentee]} / {enc.b_display[mentor]})"
-            )
+            return f"different {field_words} ({enc.a_display[mentee]} / {enc.b_display[mentor]})"
         return None
     if isinstance(enc, GapCriterion):
         difference = float(enc.b[mentor] - enc.a[mentee])

@@ -45,7 +45,9 @@ def dissimilarity(a: Person, b: Person, fields: tuple[str, ...]) -> float:
     return total / len(fields)
 
 
-def group_diversity(members: list[int], mentees: tuple[Person, ...], fields: tuple[str, ...]) -> float:
+def group_diversity(
+    members: list[int], mentees: tuple[Person, ...], fields: tuple[str, ...]
+) -> float:
     if len(members) < 2:
         return 0.0
     pairs = list(itertools.combinations(members, 2))

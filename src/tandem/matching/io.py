@@ -29,8 +29,8 @@ class CriteriaConfig:
     """What criteria.toml holds."""
 
     criteria: tuple[Criterion, ...]
-    choices: ChoicePolicy = ChoicePolicy()
-    groups: GroupPolicy = GroupPolicy()
+    choices: ChoicePolicy = field(default_factory=ChoicePolicy)
+    groups: GroupPolicy = field(default_factory=GroupPolicy)
     # line of each [[criteria]] header, to point errors at the file
     lines: tuple[int, ...] = field(default=())
 
@@ -52,14 +52,12 @@ def _capacity(text: str, where: dict[str, object]) -> tuple[int, int]:
     return low, high
 
 
-def read_people_csv(
-    path: Path | str, fields: Sequence[str] | None = None
-) -> list[Person]:
+def read_people_csv(path: Path | str, fields: Sequence[str] | None = None) -> list[Person]:
     """Read PEOPLE.csv. ``fields``: profile columns the criteria use (an unknown one is an
     error naming the criterion's field). Raises :class:`MatchingInputError`."""
     file = str(path)
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")
+        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except OSError as error:
         raise MatchingInputError(f"cannot read: {error.strerror}", file=file) from None
     with handle:
@@ -83,7 +81,9 @@ def read_people_csv(
             if name not in header:
                 raise MatchingInputError(
                     "unknown column (a criterion uses it but the file has no such column)",
-                    file=file, row=1, column=name,
+                    file=file,
+                    row=1,
+                    column=name,
                 )
         raw_rows: list[tuple[int, dict[str, str]]] = []
         for line, values in enumerate(reader, start=2):
@@ -103,17 +103,28 @@ def read_people_csv(
         if person_id in row_of:
             raise MatchingInputError(
                 f"duplicated id (first on row {row_of[person_id]})",
-                file=file, row=line, column="id", value=person_id,
+                file=file,
+                row=line,
+                column="id",
+                value=person_id,
             )
         row_of[person_id] = line
         role = row["role"].casefold()
         if role not in ("mentor", "mentee"):
             raise MatchingInputError(
-                "role must be 'mentor' or 'mentee'", file=file, row=line, column="role",
+                "role must be 'mentor' or 'mentee'",
+                file=file,
+                row=line,
+                column="role",
                 value=row["role"],
             )
         capacity = row.get("capacity", "")
-        where: dict[str, object] = {"file": file, "row": line, "column": "capacity", "value": capacity}
+        where: dict[str, object] = {
+            "file": file,
+            "row": line,
+            "column": "capacity",
+            "value": capacity,
+        }
         cap_min, cap_max = _capacity(capacity, where) if role == "mentor" else (0, 0)
         choices = tuple(c.strip() for c in row.get("choices", "").split(";") if c.strip())
         profile = {k: v for k, v in row.items() if k not in SPECIAL_COLUMNS}
@@ -133,7 +144,10 @@ def read_people_csv(
         for choice in person.choices:
             if roles.get(choice) != wanted:
                 raise MatchingInputError(
-                    f"choice names no {wanted}", file=file, row=line, column="choices",
+                    f"choice names no {wanted}",
+                    file=file,
+                    row=line,
+                    column="choices",
                     value=choice,
                 )
     return people
@@ -210,7 +224,10 @@ def _criterion(table: Mapping[str, object], file: str | None, row: int) -> Crite
     if not isinstance(kind, str) or kind not in KINDS:
         raise MatchingInputError(
             f"unknown criterion kind (known: {', '.join(KINDS)})",
-            file=file, row=row, column="kind", value=kind,
+            file=file,
+            row=row,
+            column="kind",
+            value=kind,
         )
     params: dict[str, object] = {}
     for key, value in table.items():
@@ -220,7 +237,10 @@ def _criterion(table: Mapping[str, object], file: str | None, row: int) -> Crite
             allowed = sorted(CRITERION_KEYS | KIND_PARAMS[kind])
             raise MatchingInputError(
                 f"unknown key for kind {kind!r} (allowed: {', '.join(allowed)})",
-                file=file, row=row, column=key, value=value,
+                file=file,
+                row=row,
+                column=key,
+                value=value,
             )
         params[key] = value
     weight = table.get("weight", 0.0)
@@ -240,10 +260,15 @@ def _criterion(table: Mapping[str, object], file: str | None, row: int) -> Crite
         if not isinstance(value, str) or not value:
             raise MatchingInputError(
                 "a criterion needs 'field' or both 'mentee_field' and 'mentor_field'",
-                file=file, row=row, column=key, value=value,
+                file=file,
+                row=row,
+                column=key,
+                value=value,
             )
     threshold = table.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))):
+    if threshold is not None and (
+        isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+    ):
         raise MatchingInputError(
             "threshold is not a number", file=file, row=row, column="threshold", value=threshold
         )
@@ -293,13 +318,17 @@ def _groups(table: object, file: str | None) -> GroupPolicy:
     diversity = table.get("diversity", [])
     if not isinstance(diversity, list) or not all(isinstance(d, str) for d in diversity):
         raise MatchingInputError(
-            "diversity must be a list of column names", file=file, column="diversity",
+            "diversity must be a list of column names",
+            file=file,
+            column="diversity",
             value=diversity,
         )
     budget = table.get("fit_loss_budget", 0.02)
     if isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0:
         raise MatchingInputError(
-            "fit_loss_budget must be a number >= 0", file=file, column="fit_loss_budget",
+            "fit_loss_budget must be a number >= 0",
+            file=file,
+            column="fit_loss_budget",
             value=budget,
         )
     rounds = table.get("max_rounds", 20)
@@ -319,7 +348,7 @@ def read_pairs_csv(
     with ``mentee_ids``/``mentor_ids``, an id naming nobody is an error."""
     file = str(path)
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")
+        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except OSError as error:
         raise MatchingInputError(f"cannot read: {error.strerror}", file=file) from None
     with handle:
@@ -329,7 +358,10 @@ def read_pairs_csv(
                 raise MatchingInputError("missing column", file=file, row=1, column=column)
         pairs = []
         for line, row in enumerate(reader, start=2):
-            mentee, mentor = (row.get("mentee_id") or "").strip(), (row.get("mentor_id") or "").strip()
+            mentee, mentor = (
+                (row.get("mentee_id") or "").strip(),
+                (row.get("mentor_id") or "").strip(),
+            )
             if not mentee or not mentor:
                 raise MatchingInputError("empty id", file=file, row=line)
             if mentee_ids is not None and mentee not in mentee_ids:
@@ -349,8 +381,17 @@ def write_matches_csv(result: MatchResult, path: Path | str) -> None:
     choice_bonus, locked, reason, explanation. Unmatched mentees have an empty mentor_id and a
     reason. Written to a temporary file and renamed, so a failed run leaves nothing behind."""
     target = Path(path)
-    header = ["mentee_id", "mentor_id", "score", *result.criteria, "choice_bonus", "choice_rank",
-              "locked", "reason", "explanation"]
+    header = [
+        "mentee_id",
+        "mentor_id",
+        "score",
+        *result.criteria,
+        "choice_bonus",
+        "choice_rank",
+        "locked",
+        "reason",
+        "explanation",
+    ]
     directory = target.parent if str(target.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
@@ -363,14 +404,20 @@ def write_matches_csv(result: MatchResult, path: Path | str) -> None:
                 writer.writerow(
                     [match.mentee_id, match.mentor_id, f"{match.score:.4f}"]
                     + [f"{contributions.get(name, 0.0):.4f}" for name in result.criteria]
-                    + [f"{max(bonus, 0.0):.4f}", match.choice_rank or "",
-                       "yes" if match.locked else "", "", match.explanation]
+                    + [
+                        f"{max(bonus, 0.0):.4f}",
+                        match.choice_rank or "",
+                        "yes" if match.locked else "",
+                        "",
+                        match.explanation,
+                    ]
                 )
             for unmatched in result.unmatched:
                 if unmatched.role != "mentee":
                     continue
                 writer.writerow(
-                    [unmatched.person_id, "", ""] + [""] * len(result.criteria)
+                    [unmatched.person_id, "", ""]
+                    + [""] * len(result.criteria)
                     + ["", "", "", unmatched.reason, ""]
                 )
         os.replace(temp, target)

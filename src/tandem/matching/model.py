@@ -101,11 +101,11 @@ class Problem:
     mentees: tuple[Person, ...]
     mentors: tuple[Person, ...]
     criteria: tuple[Criterion, ...]
-    choices: ChoicePolicy = ChoicePolicy()
+    choices: ChoicePolicy = field(default_factory=ChoicePolicy)
     locked: tuple[tuple[str, str], ...] = ()
     forbidden: tuple[tuple[str, str], ...] = ()
     past: tuple[tuple[str, str], ...] = ()
-    groups: GroupPolicy = GroupPolicy()
+    groups: GroupPolicy = field(default_factory=GroupPolicy)
     cache_dir: Path | None = None
 
     @classmethod

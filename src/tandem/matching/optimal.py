@@ -23,7 +23,6 @@ from .flow import FlowResult, solve_flow
 from .model import SCORE_SCALE
 from .scoring import FEASIBLE_ABOVE, FLOAT_MARGIN, NEG, Candidates, ScoreModel, gain_bound, to_gain
 
-
 #: When a mentee is re-scored, pairs whose reduced cost is within this many gain units of
 #: improving are added too (at most PER_ROW per mentee), so later rounds rarely need it again.
 ADD_SLACK = 2 + SCORE_SCALE // 200
@@ -174,7 +173,10 @@ def _add_violations(
 
 
 def _add_columns(
-    model: ScoreModel, candidates: Candidates, active: IntArray, mentors: IntArray,
+    model: ScoreModel,
+    candidates: Candidates,
+    active: IntArray,
+    mentors: IntArray,
     floor: float | None,
 ) -> None:
     """Add every feasible (active mentee, mentor) pair of ``mentors`` not yet a candidate."""

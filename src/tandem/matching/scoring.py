@@ -55,7 +55,7 @@ class Candidates:
     mentee: IntArray
     mentor: IntArray
     score: FloatArray
-    bound: FloatArray
+    bound: Float32Array  # (mentees, mentor groups)
 
     def keys(self, n_mentors: int) -> IntArray:
         return self.mentee * n_mentors + self.mentor
@@ -321,9 +321,15 @@ class ScoreModel:
         hit = np.nonzero(pos >= 0)[0]
         return pos[hit].astype(np.int64), pair_mentor[hit], hit.astype(np.int64)
 
-    def blocks(self, mentees: IntArray | None = None, rows: int | None = None) -> Iterator[IntArray]:
+    def blocks(
+        self, mentees: IntArray | None = None, rows: int | None = None
+    ) -> Iterator[IntArray]:
         """Mentee index blocks in group order (so blocks share keyed table rows)."""
-        order = self.order if mentees is None else mentees[np.argsort(self.group_of[mentees], kind="stable")]
+        order = (
+            self.order
+            if mentees is None
+            else mentees[np.argsort(self.group_of[mentees], kind="stable")]
+        )
         size = rows or max(16, min(1024, 2_000_000 // max(self.m, 1)))
         for start in range(0, len(order), size):
             yield order[start : start + size]
@@ -342,7 +348,7 @@ class ScoreModel:
         parts: list[tuple[IntArray, IntArray]] = []
         workers = threads or min(2, os.cpu_count() or 1)
 
-        def run(mentee: IntArray) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        def run(mentee: IntArray) -> tuple[IntArray, IntArray, IntArray, Float32Array]:
             acc = self.block(mentee)
             r, c, row_bound = select_top(acc, per_mentee)
             return mentee, r, c, self.group_bounds(acc, r, c, row_bound)
@@ -429,7 +435,7 @@ def select_top(acc: Float32Array, per_mentee: int) -> tuple[IntArray, IntArray, 
     sample_size = min(m, max(256, 8 * per_mentee))
     stride = max(1, m // sample_size)
     sample = acc[:, ::stride]
-    q = max(1, int(round(per_mentee * sample.shape[1] / m)))
+    q = max(1, round(per_mentee * sample.shape[1] / m))
     threshold = np.partition(sample, sample.shape[1] - q, axis=1)[:, sample.shape[1] - q]
     threshold = np.maximum(threshold, FEASIBLE_ABOVE)
     flat = np.flatnonzero(acc >= threshold[:, None])
@@ -465,4 +471,3 @@ def gain_bound(score_bound: FloatArray) -> FloatArray:
 
 def percent(part: float, whole: float) -> float:
     return 0.0 if whole == 0 else 100.0 * part / whole
-

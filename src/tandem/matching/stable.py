@@ -63,7 +63,12 @@ def deferred_acceptance(
     c_score = candidates.score[keep]
     pref = mentee_preference(model, c_mentee, c_mentor, c_score, honour_first)
     order = np.lexsort((c_mentor, -pref, c_mentee))
-    c_mentee, c_mentor, c_score, pref = c_mentee[order], c_mentor[order], c_score[order], pref[order]
+    c_mentee, c_mentor, c_score, pref = (
+        c_mentee[order],
+        c_mentor[order],
+        c_score[order],
+        pref[order],
+    )
     starts = np.searchsorted(c_mentee, np.arange(n + 1))
     lists: dict[int, list[int]] = {}
     prefs: dict[int, list[int]] = {}
@@ -79,11 +84,7 @@ def deferred_acceptance(
     def mentor_key(i: int, j: int, score: float) -> int:
         key = mentor_key_cache.get((i, j))
         if key is None:
-            key = int(
-                mentor_preference(
-                    model, np.array([i]), np.array([j]), np.array([score])
-                )[0]
-            )
+            key = int(mentor_preference(model, np.array([i]), np.array([j]), np.array([score]))[0])
             mentor_key_cache[(i, j)] = key
         return key
 
@@ -95,7 +96,11 @@ def deferred_acceptance(
         tried = set(lists.get(i, [])[: pointer[i]])
         mentors = np.array([j for j in np.nonzero(feasible)[0] if j not in tried], dtype=np.int64)
         row_pref = mentee_preference(
-            model, np.full(len(mentors), i, dtype=np.int64), mentors, row_score[mentors], honour_first
+            model,
+            np.full(len(mentors), i, dtype=np.int64),
+            mentors,
+            row_score[mentors],
+            honour_first,
         )
         rank = np.lexsort((mentors, -row_pref))
         lists[i] = [*lists.get(i, [])[: pointer[i]], *mentors[rank].tolist()]
@@ -114,9 +119,7 @@ def deferred_acceptance(
         i = free.pop()
         while True:
             p = int(pointer[i])
-            if not extended[i] and has_bound[i] and (
-                p >= len(lists[i]) or prefs[i][p] <= bound[i]
-            ):
+            if not extended[i] and has_bound[i] and (p >= len(lists[i]) or prefs[i][p] <= bound[i]):
                 extend(i)
                 continue
             if p >= len(lists[i]):
@@ -159,7 +162,9 @@ def count_blocking_pairs(
     matched = np.nonzero(mentor_of >= 0)[0]
     cur_score, _ = model.evaluate(matched, mentor_of[matched])
     current = np.full(n, np.iinfo(np.int64).min // 4, dtype=np.int64)
-    current[matched] = mentee_preference(model, matched, mentor_of[matched], cur_score, honour_first)
+    current[matched] = mentee_preference(
+        model, matched, mentor_of[matched], cur_score, honour_first
+    )
     held = mentor_preference(model, matched, mentor_of[matched], cur_score)
     worst = np.full(m, np.iinfo(np.int64).max // 4, dtype=np.int64)
     np.minimum.at(worst, mentor_of[matched], held)

@@ -34,15 +34,27 @@ def synthetic_criteria(text: bool = False) -> tuple[Criterion, ...]:
 
 
 _GOALS = (
-    "grow into a team lead", "learn negotiation", "move into product management",
-    "get better at public speaking", "learn machine learning", "switch to data engineering",
-    "balance work and family", "prepare for a promotion", "start a company",
-    "improve my writing", "understand finance", "build a professional network",
+    "grow into a team lead",
+    "learn negotiation",
+    "move into product management",
+    "get better at public speaking",
+    "learn machine learning",
+    "switch to data engineering",
+    "balance work and family",
+    "prepare for a promotion",
+    "start a company",
+    "improve my writing",
+    "understand finance",
+    "build a professional network",
 )
 
 
 def _sample_sets(
-    rng: np.random.Generator, rows: int, universe: int, low: int, high: int,
+    rng: np.random.Generator,
+    rows: int,
+    universe: int,
+    low: int,
+    high: int,
     weights: np.ndarray | None = None,
 ) -> list[list[int]]:
     """Per row, low..high distinct items drawn with ``weights`` (Gumbel top-k trick)."""
@@ -96,7 +108,8 @@ def synthetic_people(mentees: int, seed: int = 7, text: bool = False) -> list[Pe
         if text:
             first, second = _GOALS[goals[k, 0]], _GOALS[(goals[k, 0] + 1 + goals[k, 1] % 11) % 12]
             fields["goals" if is_mentee else "experience"] = (
-                f"I want to {first} and {second}" if is_mentee
+                f"I want to {first} and {second}"
+                if is_mentee
                 else f"I helped people {first} and {second}"
             )
         if is_mentee:
