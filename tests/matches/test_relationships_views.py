@@ -345,7 +345,7 @@ def test_manual_pair_with_live_score_then_create(world: World, login: Any) -> No
     )
     assert "How well they fit" in preview.text
     assert "score" in preview.text
-    assert preview.context["preview"]["score"].explanation in preview.text
+    assert preview.context["preview"]["score"].reasons[0] in preview.text
     created = client.post(
         world.url("relationships/new/"), {"mentee": mentee.pk, "mentor": mentor.pk}
     )
