@@ -47,7 +47,7 @@ import numpy as np  # noqa: E402
 from tandem.matching import Matcher  # noqa: E402
 from tandem.matching.model import SCORE_SCALE, Problem  # noqa: E402
 from tandem.matching.optimal import max_gain  # noqa: E402
-from tandem.matching.scoring import ScoreModel, select_top, to_gain  # noqa: E402
+from tandem.matching.scoring import FEASIBLE_ABOVE, ScoreModel, select_top, to_gain  # noqa: E402
 from tandem.matching.stable import count_blocking_pairs  # noqa: E402
 from tandem.matching.synthetic import synthetic_problem  # noqa: E402
 
@@ -75,16 +75,15 @@ def peak_mb() -> float:
 
 
 def all_scores(model: ScoreModel) -> tuple[np.ndarray, np.ndarray]:
-    """Exact integer gains of every pair, (n, m) int32, and feasibility (n, m) bool."""
+    """Integer gains of every pair, (n, m) int32, and feasibility (n, m) bool, from the same
+    vectorised blockwise scorer Tandem uses (float32, rounded to the solver's integer scale)."""
     gain = np.zeros((model.n, model.m), dtype=np.int32)
     feasible = np.zeros((model.n, model.m), dtype=np.bool_)
-    rows = max(1, 2_000_000 // max(model.m, 1))
-    mentors = np.arange(model.m, dtype=np.int64)
-    for start in range(0, model.n, rows):
-        mentee = np.arange(start, min(model.n, start + rows), dtype=np.int64)
-        score, ok = model.evaluate(np.repeat(mentee, model.m), np.tile(mentors, len(mentee)))
-        gain[mentee] = to_gain(score).reshape(len(mentee), model.m)
-        feasible[mentee] = ok.reshape(len(mentee), model.m)
+    for block in model.blocks():
+        acc = model.block(block)
+        ok = acc > FEASIBLE_ABOVE
+        feasible[block] = ok
+        gain[block] = np.where(ok, np.rint(acc * SCORE_SCALE), 0).astype(np.int32)
     return gain, feasible
 
 

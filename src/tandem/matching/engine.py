@@ -34,7 +34,7 @@ from .optimal import Certified, Gain, certified_solve, max_gain
 from .scoring import Candidates, Progress, ScoreModel, to_gain
 from .stable import count_blocking_pairs, deferred_acceptance
 
-DEFAULT_CANDIDATES = 24
+DEFAULT_CANDIDATES = 40
 DETAILED_UNMATCHED = 2000
 
 

@@ -35,6 +35,7 @@ class FlowResult:
     mentee_potential: IntArray
     mentor_potential: IntArray
     gap: int
+    sink_potential: int
     cap_min: IntArray  # minimums actually enforced (lowered where they cannot be met)
     below_minimum: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -121,8 +122,10 @@ def solve_flow(
     arc_gain: IntArray,
     cap_min: IntArray,
     cap_max: IntArray,
+    start: IntArray | None = None,
 ) -> FlowResult:
-    """Maximise the total gain of a many-to-one assignment on the given arcs."""
+    """Maximise the total gain of a many-to-one assignment on the given arcs. ``start``:
+    potentials of a previous solve of a similar network (speeds up the certificate)."""
     cap_min = np.minimum(cap_min, cap_max).astype(np.int64)
     requested = cap_min.copy()
     if n == 0 or m == 0:
@@ -134,6 +137,7 @@ def solve_flow(
             mentee_potential=np.zeros(n, dtype=np.int64),
             mentor_potential=np.zeros(m, dtype=np.int64),
             gap=0,
+            sink_potential=0,
             cap_min=np.zeros(m, dtype=np.int64),
             below_minimum=np.nonzero(requested > 0)[0].astype(np.int64),
         )
@@ -182,6 +186,7 @@ def solve_flow(
         np.concatenate(tails).astype(np.int64),
         np.concatenate(heads).astype(np.int64),
         np.concatenate(costs).astype(np.int64),
+        start,
     )
     # duality gap over the network's arcs (extra arcs with reduced cost >= 0 add nothing)
     supplies = np.concatenate([np.ones(n, np.int64), -cap_min, [-(n - int(cap_min.sum()))]])
@@ -203,19 +208,33 @@ def solve_flow(
         mentee_potential=pi[:n],
         mentor_potential=pi[n : n + m],
         gap=total_cost - lower,
+        sink_potential=int(pi[sink]),
         cap_min=cap_min,
         below_minimum=np.nonzero(cap_min < requested)[0].astype(np.int64),
     )
 
 
-def potentials(num_nodes: int, tail: IntArray, head: IntArray, cost: IntArray) -> IntArray:
-    """Shortest-path distances from a virtual root joined to every node by a 0-cost arc
-    (Bellman-Ford, relaxing only the arcs of nodes that changed in the previous pass)."""
+def potentials(
+    num_nodes: int,
+    tail: IntArray,
+    head: IntArray,
+    cost: IntArray,
+    start: IntArray | None = None,
+) -> IntArray:
+    """Feasible node potentials: after it, ``d[head] <= d[tail] + cost`` on every arc.
+
+    Bellman-Ford from a virtual root joined to every node ``v`` by an arc of cost
+    ``start[v]`` (default 0), relaxing only the arcs of nodes that changed in the previous pass.
+    Any feasible potentials certify optimality; a good ``start`` (the previous round's
+    potentials) makes the search short."""
     order = np.argsort(tail, kind="stable")
     tail, head, cost = tail[order], head[order], cost[order]
     indptr = np.searchsorted(tail, np.arange(num_nodes + 1))
-    distance = np.zeros(num_nodes, dtype=np.int64)
+    distance = (
+        np.zeros(num_nodes, dtype=np.int64) if start is None else start.astype(np.int64).copy()
+    )
     active = np.arange(num_nodes, dtype=np.int64)
+    changed = np.zeros(num_nodes, dtype=np.bool_)
     for _ in range(num_nodes + 2):
         starts = indptr[active]
         counts = indptr[active + 1] - starts
@@ -231,5 +250,7 @@ def potentials(num_nodes: int, tail: IntArray, head: IntArray, cost: IntArray) -
             return distance
         target = target[better]
         np.minimum.at(distance, target, candidate[better])
-        active = np.unique(target)
+        changed[target] = True
+        active = np.flatnonzero(changed)
+        changed[active] = False
     raise NegativeCycleError("the residual graph has a negative cycle")

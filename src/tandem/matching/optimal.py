@@ -74,6 +74,7 @@ def certified_solve(
     rounds = 0
     rescored = 0
     expanded = False
+    start: IntArray | None = None
     while True:
         rounds += 1
         keep = local[candidates.mentee] >= 0
@@ -82,7 +83,12 @@ def certified_solve(
         arc_mentee = local[candidates.mentee[keep]]
         arc_mentor = candidates.mentor[keep]
         arc_gain = gain.of(candidates.score[keep])
-        flow = solve_flow(len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max)
+        flow = solve_flow(
+            len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max, start
+        )
+        start = np.concatenate(
+            [flow.mentee_potential, flow.mentor_potential, [flow.sink_potential]]
+        )
         if len(flow.below_minimum) and not expanded:
             # Minimums unreachable on the candidates: add every feasible pair of every mentor
             # with a minimum, which makes the reachable minimums exact, and solve again.
