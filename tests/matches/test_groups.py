@@ -270,3 +270,27 @@ def test_api_groups_roles(world: World, login: Any, groups: dict[str, Any]) -> N
         content_type="application/json",
     )
     assert move.status_code == 403
+
+
+def test_publishing_a_group_run_forms_groups_and_introduces_them(world: World) -> None:
+    from tandem.matches import services as matching_services
+    from tandem.matches.enums import RunMode
+    from tests.matches.test_relationships_support import make_ready
+
+    ready_program(world.program, world.coordinator)
+    world.program.program_type = "group"
+    world.program.group_size_min = 1
+    world.program.save()
+    make_ready(Membership.objects.get(user=world.mentor), 1, capacity=3)
+    make_ready(Membership.objects.get(user=world.mentee), 2)
+    second = person(world.program, Role.MENTEE, 3)
+    run = matching_services.start_run(world.program, by=world.coordinator, mode=RunMode.GROUPS)
+    matching_services.publish_run(run, by=world.coordinator)
+    formed = MentoringGroup.objects.get(program=world.program)
+    assert {m.membership_id for m in formed.members.all()} == {
+        Membership.objects.get(user=world.mentor).pk,
+        Membership.objects.get(user=world.mentee).pk,
+        second.pk,
+    }
+    introduced = Notification.objects.filter(kind=NotificationKind.GROUP_INTRODUCTION)
+    assert {n.recipient for n in introduced} == {world.mentor, world.mentee, second.user}
