@@ -179,7 +179,7 @@ def send_requests(
     notes = notes or {}
     with transaction.atomic():
         mentee = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("program__organization", "user")
             .get(pk=mentee.pk)
         )
@@ -294,7 +294,7 @@ def _schedule_deadline(request: MentorRequest) -> None:
 
 def _locked_asked(request: MentorRequest, *, by: User, as_mentor: bool = True) -> MentorRequest:
     request = (
-        MentorRequest.objects.select_for_update()
+        MentorRequest.objects.select_for_update(of=("self",))
         .select_related("program__organization", "mentee__user", "mentor__user")
         .get(pk=request.pk)
     )
@@ -543,7 +543,7 @@ def _pass_on(previous: MentorRequest, *, now: dt.datetime) -> MentorRequest | No
     """
     program, mentee = previous.program, previous.mentee
     queued = list(
-        MentorRequest.objects.select_for_update()
+        MentorRequest.objects.select_for_update(of=("self",))
         .filter(mentee=mentee, status=RequestStatus.QUEUED)
         .select_related("mentor__user")
         .order_by("rank", "id")
@@ -611,7 +611,7 @@ def expire_request(request_id: int, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         request = (
-            MentorRequest.objects.select_for_update()
+            MentorRequest.objects.select_for_update(of=("self",))
             .select_related("program__organization", "mentee__user", "mentor__user")
             .filter(pk=request_id)
             .first()
