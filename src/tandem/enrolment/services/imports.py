@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -108,6 +108,7 @@ def read_sheet(file_name: str, content: bytes) -> Sheet:
         raise ServiceError("The file is empty.", field="file")
     if len(content) > MAX_FILE_BYTES:
         raise ServiceError("The file is larger than 20 MB: split it.", field="file")
+    raw_rows: Sequence[Sequence[Any]]
     if file_name.lower().endswith(".xlsx"):
         raw_rows = _read_xlsx(content)
     elif file_name.lower().endswith((".csv", ".txt")):
@@ -642,11 +643,6 @@ def run_import(
     participant_import: ParticipantImport, *, by: User | None, email_new_people: bool = False
 ) -> Plan:
     """Import the file all-or-nothing: any bad row and nothing at all is written."""
-    from allauth.account.models import EmailAddress
-
-    from tandem.accounts.models import User
-    from tandem.programs.models import Membership
-
     with transaction.atomic():
         participant_import = (
             ParticipantImport.objects.select_for_update()
@@ -667,53 +663,14 @@ def run_import(
                 f"{first.row}, column “{first.column}”: {first.reason}"
             )
         now = timezone.now()
-        # As make_password(None) makes it, minus 40 random choices per person: one random prefix
-        # per import and a counter keep each value unique and unusable.
-        prefix = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(16)
-        new_users = User.objects.bulk_create(
-            [
-                User(
-                    email=person.email,
-                    full_name=person.full_name or "",
-                    pronouns=person.pronouns or "",
-                    password=f"{prefix}{index}",
-                    date_joined=now,
-                )
-                for index, person in enumerate(plan.new_users)
-            ],
-            batch_size=BATCH,
-        )
-        if new_users and new_users[0].pk is None:  # backends that return no ids on bulk insert
-            ids = _users_by_email([person.email for person in plan.new_users])
-            new_users = [ids[person.email] for person in plan.new_users]
-        EmailAddress.objects.bulk_create(
-            [
-                EmailAddress(user=user, email=user.email, verified=True, primary=True)
-                for user in new_users
-            ],
-            batch_size=BATCH,
-        )
-        pairs = list(zip(plan.new_users, new_users, strict=True)) + plan.new_memberships
-        Membership.objects.bulk_create(
-            [
-                Membership(
-                    program=program,
-                    user=user,
-                    role=person.role,
-                    status=MembershipStatus.APPROVED,
-                    answers=person.answers,
-                    joined_at=now,
-                )
-                for person, user in pairs
-            ],
-            batch_size=BATCH,
-        )
-        for membership in plan.changed_memberships:
-            membership.updated_at = now
-        Membership.objects.bulk_update(
-            plan.changed_memberships, ["answers", "updated_at"], batch_size=BATCH
-        )
-        User.objects.bulk_update(plan.changed_users, [FULL_NAME, PRONOUNS], batch_size=BATCH)
+        try:
+            with transaction.atomic():
+                new_users = _write_plan(program, plan, now)
+        except IntegrityError:
+            raise ServiceError(
+                "Someone else added some of these people while this import ran: nothing was "
+                "imported. Check the file again, then import."
+            ) from None
         participant_import.status = ImportStatus.IMPORTED
         participant_import.imported_at = now
         participant_import.report = {**plan.report(), "job": "done"}
@@ -735,6 +692,63 @@ def run_import(
             for start in range(0, len(user_ids), BATCH):
                 _email_on_commit(program_id, user_ids[start : start + BATCH])
     return plan
+
+
+def _write_plan(program: Program, plan: Plan, now: dt.datetime) -> list[User]:
+    """Carry out a checked plan with bulk statements; returns the accounts it created."""
+    from allauth.account.models import EmailAddress
+
+    from tandem.accounts.models import User
+    from tandem.programs.models import Membership
+
+    # As make_password(None) makes it, minus 40 random choices per person: one random prefix
+    # per import and a counter keep each value unique and unusable.
+    prefix = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(16)
+    new_users = User.objects.bulk_create(
+        [
+            User(
+                email=person.email,
+                full_name=person.full_name or "",
+                pronouns=person.pronouns or "",
+                password=f"{prefix}{index}",
+                date_joined=now,
+            )
+            for index, person in enumerate(plan.new_users)
+        ],
+        batch_size=BATCH,
+    )
+    if new_users and new_users[0].pk is None:  # backends that return no ids on bulk insert
+        ids = _users_by_email([person.email for person in plan.new_users])
+        new_users = [ids[person.email] for person in plan.new_users]
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in new_users
+        ],
+        batch_size=BATCH,
+    )
+    pairs = list(zip(plan.new_users, new_users, strict=True)) + plan.new_memberships
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                program=program,
+                user=user,
+                role=person.role,
+                status=MembershipStatus.APPROVED,
+                answers=person.answers,
+                joined_at=now,
+            )
+            for person, user in pairs
+        ],
+        batch_size=BATCH,
+    )
+    for membership in plan.changed_memberships:
+        membership.updated_at = now
+    Membership.objects.bulk_update(
+        plan.changed_memberships, ["answers", "updated_at"], batch_size=BATCH
+    )
+    User.objects.bulk_update(plan.changed_users, [FULL_NAME, PRONOUNS], batch_size=BATCH)
+    return new_users
 
 
 def _email_on_commit(program_id: int, user_ids: list[int]) -> None:
