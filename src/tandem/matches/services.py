@@ -558,8 +558,9 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
         run.save(update_fields=["status", "published_at", "published_by"])
         program.match_runs.filter(status=RunStatus.DONE).update(status=RunStatus.STALE)
         record_audit(by, "match_run.published", run, changes={"pairs": len(proposals)})
-        for proposal in proposals:
-            _introduce(program, proposal)
+        if run.mode != RunMode.GROUPS:  # groups get one group introduction instead
+            for proposal in proposals:
+                _introduce(program, proposal)
     return relationships
 
 
