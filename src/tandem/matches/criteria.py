@@ -5,6 +5,7 @@ and every write (add, edit, delete, reorder). Views, the API and the CLI call th
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,6 +297,15 @@ def is_default(criterion: MatchingCriterion) -> bool:
 def describe(criterion: MatchingCriterion) -> str:
     """One line a coordinator reads: “Offers what the mentee wants: Skills I want to grow ↔ …”."""
     text = f"{criterion.get_kind_display()}: {criterion.mentee_question.label}"
+    if criterion.mentor_question and criterion.mentor_question_id != criterion.mentee_question_id:
+        text += f" ↔ {criterion.mentor_question.label}"
+    return text
+
+
+def short_label(criterion: MatchingCriterion) -> str:
+    """``describe`` without the kind's example: for preview bars and weight fields."""
+    kind = re.sub(r" \(e\.g\.[^)]*\)", "", criterion.get_kind_display())
+    text = f"{kind}: {criterion.mentee_question.label}"
     if criterion.mentor_question and criterion.mentor_question_id != criterion.mentee_question_id:
         text += f" ↔ {criterion.mentor_question.label}"
     return text

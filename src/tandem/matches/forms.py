@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from tandem.enrolment.models import ProfileQuestion
-from tandem.matches.criteria import DESCRIPTIONS, CriterionInput
+from tandem.matches.criteria import DESCRIPTIONS, CriterionInput, short_label
 from tandem.matches.enums import CriterionKind, RunMode, RunObjective
 from tandem.matches.models import MatchingCriterion, ProposedMatch
 from tandem.programs.enums import ProgramType
@@ -138,7 +138,7 @@ class TryWeightsForm(forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"weight_{criterion.pk}"] = forms.FloatField(
-                label=str(criterion),
+                label=short_label(criterion),
                 min_value=0,
                 initial=criterion.weight,
                 widget=forms.NumberInput(attrs={"step": "0.5", "min": "0"}),

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from tandem import matching
 from tandem.core.errors import ServiceError
-from tandem.matches.criteria import describe
+from tandem.matches.criteria import short_label
 from tandem.matches.enums import PairRuleKind
 from tandem.matches.models import (
     MatchingCriterion,
@@ -97,7 +97,7 @@ def contribution_rows(
 
 
 def criterion_labels(criteria: Sequence[MatchingCriterion]) -> dict[str, str]:
-    return {criterion_label(c): describe(c) for c in criteria}
+    return {criterion_label(c): short_label(c) for c in criteria}
 
 
 def matching_people(program: Program) -> tuple[list[Membership], list[Membership], dict[int, int]]:
