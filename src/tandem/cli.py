@@ -493,7 +493,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_django()
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["tandem", *arguments])
+        # `tandem expire-requests` and `tandem expire_requests` are the same command.
+        execute_from_command_line(["tandem", arguments[0].replace("-", "_"), *arguments[1:]])
         return 0
     options = parser.parse_args(arguments)
     if options.command is None:

@@ -150,7 +150,7 @@ def end_relationship(
     reason = EndReason(reason)
     with transaction.atomic():
         relationship = (
-            Relationship.objects.select_for_update()
+            Relationship.objects.select_for_update(of=("self",))
             .select_related("program__organization", "mentor__user", "mentee__user")
             .get(pk=relationship.pk)
         )
@@ -192,7 +192,7 @@ def complete_relationships(program: Program, *, by: User) -> int:
     with transaction.atomic():
         now = timezone.now()
         active = list(
-            Relationship.objects.select_for_update()
+            Relationship.objects.select_for_update(of=("self",))
             .filter(program=program, status=RelationshipStatus.ACTIVE)
             .select_related("mentor__user", "mentee__user")
         )

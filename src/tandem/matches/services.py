@@ -328,7 +328,7 @@ def _store_result(
 
 
 def _editable(run: MatchRun) -> MatchRun:
-    run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+    run = MatchRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
     if run.status == RunStatus.PUBLISHED:
         raise ServiceError(f"{run.name} is already published: change relationships instead.")
     if run.status == RunStatus.STALE:
