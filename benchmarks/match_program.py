@@ -76,7 +76,7 @@ def run_backend(label: str, people: int, no_text: bool) -> dict[str, Any]:
     started = time.perf_counter()
     queued = services.start_run(program, by=coordinator, name="Benchmark")
     assert queued.status == RunStatus.QUEUED, queued.status
-    worker = subprocess.run(  # noqa: S603  (our own command)
+    worker = subprocess.run(
         [sys.executable, "-m", "tandem.cli", "worker", "--batch"],
         env=os.environ.copy(),
         capture_output=True,
@@ -232,7 +232,7 @@ def main() -> int:
             if options.no_text:
                 command.append("--no-text")
             try:
-                subprocess.run(command, env=environment, check=True)  # noqa: S603
+                subprocess.run(command, env=environment, check=True)
             finally:
                 if drop is not None:
                     drop()
