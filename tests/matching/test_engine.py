@@ -291,3 +291,24 @@ def test_certificate_adds_back_pruned_pairs() -> None:
     assert narrow.stats.matched == wide.stats.matched
     assert narrow.stats.total_score == pytest.approx(wide.stats.total_score, abs=1e-3)
     assert np.isclose(narrow.stats.min_score, narrow.stats.min_score)
+
+
+def test_honour_choices_first() -> None:
+    people_list = [
+        mentee("a", ["poor"], x="1"),
+        mentee("b", x="2"),
+        mentor("good", (0, 1), x="1"),
+        mentor("poor", (0, 1), x="9"),
+    ]
+    criteria = [Criterion("same", "x", "x", weight=1)]
+    plain = solve(Problem.build(people_list, criteria))
+    assert ("a", "good") in pairs(plain)
+    first = solve(Problem.build(people_list, criteria, choices=ChoicePolicy(honour_first=True)))
+    assert ("a", "poor") in pairs(first)
+    assert first.stats.choice_share["1st"] == 100.0
+    stable = solve(
+        Problem.build(people_list, criteria, choices=ChoicePolicy(honour_first=True)),
+        mode="stable",
+    )
+    assert ("a", "poor") in pairs(stable)
+    assert stable.stats.blocking_pairs == 0

@@ -315,7 +315,7 @@ class EncodedCriterion:
         """Lenient float32 version of :meth:`passes` (a superset of the exact rule)."""
         if self.threshold <= GRADED_DEFAULT_THRESHOLD:
             return np.asarray(scores > 0, dtype=np.bool_)
-        return np.asarray(scores >= np.float32(self.threshold - 1e-6), dtype=np.bool_)
+        return np.asarray(scores >= np.float32(self.threshold - 1e-5), dtype=np.bool_)
 
     # -- explanation -----------------------------------------------------------------------
     def detail(self, mentee: int, mentor: int) -> dict[str, object]:

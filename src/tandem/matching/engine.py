@@ -31,7 +31,7 @@ from .model import (
     Unmatched,
 )
 from .optimal import Certified, Gain, certified_solve, max_gain
-from .scoring import Candidates, Progress, ScoreModel, to_gain
+from .scoring import FEASIBLE_ABOVE, FLOAT_MARGIN, Candidates, Progress, ScoreModel, to_gain
 from .stable import count_blocking_pairs, deferred_acceptance
 
 DEFAULT_CANDIDATES = 40
@@ -161,19 +161,25 @@ class Matcher:
     ) -> list[PairScore]:
         """Mentors ranked for one mentee (the self-selection directory), best first."""
         i = self._mentee(mentee_id)
-        score, feasible = self.model.row_scores(i)
-        if not include_infeasible:
-            score = np.where(feasible, score, -np.inf)
         limit = min(limit, self.model.m)
         if limit <= 0:
             return []
-        top = (
-            np.argpartition(-score, limit - 1)[:limit]
-            if limit < len(score)
-            else np.arange(len(score))
-        )
-        top = top[np.isfinite(score[top])]
-        top = top[np.lexsort((top, -score[top]))]
+        if include_infeasible:
+            score, feasible = self.model.row_scores(i)
+            top = np.arange(self.model.m)
+        else:
+            # float32 scores of the whole row, then exact scores for the few that can rank
+            row = self.model.block(np.array([i], dtype=np.int64))[0]
+            feasible_row = np.flatnonzero(row > FEASIBLE_ABOVE)
+            if len(feasible_row) > limit:
+                values = row[feasible_row]
+                kth = np.partition(values, len(values) - limit)[len(values) - limit]
+                feasible_row = feasible_row[values >= kth - 2 * FLOAT_MARGIN]
+            top = feasible_row.astype(np.int64)
+            score, feasible = self.model.evaluate(np.full(len(top), i, dtype=np.int64), top)
+            top, score = top[feasible], score[feasible]
+        order = np.lexsort((top, -score))[:limit]
+        top = top[order]
         return self.pair_scores(np.full(len(top), i, dtype=np.int64), top.astype(np.int64))
 
     # ----------------------------------------------------------------------------- solve

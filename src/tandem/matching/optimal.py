@@ -83,9 +83,7 @@ def certified_solve(
         arc_mentee = local[candidates.mentee[keep]]
         arc_mentor = candidates.mentor[keep]
         arc_gain = gain.of(candidates.score[keep])
-        flow = solve_flow(
-            len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max, start
-        )
+        flow = solve_flow(len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max, start)
         start = np.concatenate(
             [flow.mentee_potential, flow.mentor_potential, [flow.sink_potential]]
         )
@@ -97,14 +95,26 @@ def certified_solve(
             continue
         mentee_pot = flow.mentee_potential
         mentor_pot = flow.mentor_potential
-        # highest mentor potential per mentor group
-        top_mentor = np.full(model.n_groups, np.iinfo(np.int64).min // 4, dtype=np.int64)
-        np.maximum.at(top_mentor, model.mentor_group_of, mentor_pot)
+        # u = mentee utility, p = mentor price (both relative to the sink's potential); a
+        # non-candidate pair can improve only if gain - p[j] > u[i]. Its gain is at most
+        # ceil((bound + margin) * SCALE) + B + price_hint[j], bound being the stored bound on
+        # score - hint for its (mentee, mentor group) cell.
+        utility = mentee_pot - flow.sink_potential
+        price = flow.sink_potential - mentor_pot
+        hint = model.hint_used().astype(np.float64) * SCORE_SCALE
         bound = candidates.bound[active].astype(np.float64)
-        if floor is not None:
-            bound = np.where(bound + FLOAT_MARGIN >= floor, bound, -np.inf)
-        upper = gain.upper(bound) + top_mentor[None, :]
-        failing = np.nonzero(upper.max(axis=1) > mentee_pot)[0]
+        finite = np.isfinite(bound)
+        if gain.score_factor:
+            drift = np.full(model.n_groups, -np.inf)
+            np.maximum.at(drift, model.mentor_group_of, hint - price)
+            upper = np.full(bound.shape, -np.inf)
+            upper[finite] = np.ceil((bound[finite] + FLOAT_MARGIN) * SCORE_SCALE)
+            upper += gain.per_match + 1 + drift[None, :]
+        else:
+            cheapest = np.full(model.n_groups, np.inf)
+            np.minimum.at(cheapest, model.mentor_group_of, price.astype(np.float64))
+            upper = np.where(finite, gain.per_match - cheapest[None, :], -np.inf)
+        failing = np.nonzero(upper.max(axis=1) > utility)[0]
         if on_round is not None:
             on_round(f"round {rounds}: {len(arc_mentee)} pairs, {len(failing)} mentees to check")
         if len(failing) == 0:
@@ -147,9 +157,9 @@ def _add_violations(
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         c = candidates.mentor[order[np.repeat(starts, counts) + offsets]]
         acc[r, c] = NEG
-        if floor is not None:
-            acc[acc < np.float32(floor - FLOAT_MARGIN)] = NEG
         feasible = acc > FEASIBLE_ABOVE
+        if floor is not None:  # only pairs at or above the floor are arcs of this problem
+            feasible &= acc >= np.float32(floor - FLOAT_MARGIN)
         estimate = gain.score_factor * (acc.astype(np.float64) * SCORE_SCALE) + gain.per_match
         target = np.array([potential_of[int(i)] for i in block], dtype=np.float64)
         # near-violations (within the float32 error and a small slack), at most PER_ROW per row
@@ -165,15 +175,22 @@ def _add_violations(
         flat = np.flatnonzero(near)
         nr, nc = np.divmod(flat, m)
         if len(nr):
-            score, ok = model.evaluate(block[nr], nc.astype(np.int64))
+            score, exact_feasible = model.evaluate(block[nr], nc.astype(np.int64))
+            ok = exact_feasible.copy()
             if floor is not None:
                 ok &= score >= floor
             exact = gain.of(score) + mentor_pot[nc]
             violations += int((ok & (exact > target[nr])).sum())
-            candidates.add(block[nr][ok], nc[ok].astype(np.int64), score[ok])
+            # every feasible pair becomes a candidate (even below the floor: candidates serve
+            # all objectives); infeasible ones are simply dropped from the bounds
+            candidates.add(
+                block[nr][exact_feasible],
+                nc[exact_feasible].astype(np.int64),
+                score[exact_feasible],
+            )
             acc[nr, nc] = NEG
         candidates.bound[block] = model.group_bounds(
-            acc, np.zeros(0, np.int64), np.zeros(0, np.int64), np.full(len(block), np.inf)
+            model.adjusted(acc), np.full(len(block), np.inf)
         )
     return violations
 

@@ -39,6 +39,12 @@ TABLE_LIMIT = 30_000_000
 #: A criterion is precomputed per distinct mentee value when it has at most this many values
 #: (or at most one per 8 mentees).
 KEYED_MAX = 64
+#: Problems with at least this many pairs get a pilot price estimate (see candidates()).
+PILOT_PAIRS = 100_000_000
+#: Subtract the price hint from scores when choosing candidates and keeping bounds. Measured:
+#: the pilot's prices are too noisy (median error 0.02, tails 0.07) for that to pay, so the
+#: hint only orders the mentor groups.
+ADJUST = False
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
@@ -48,9 +54,8 @@ Progress = Callable[[int], None]
 @dataclass
 class Candidates:
     """Candidate pairs with exact scores, and per mentee and mentor group an upper bound on
-    the (float32) score of every feasible pair that is *not* a candidate (-inf: none).
-    Mentor groups (``ScoreModel.mentor_group_order``) sort mentors by demand, so mentors of
-    a group tend to get similar prices in the certificate."""
+    ``float32 score - price hint`` of every feasible pair that is *not* a candidate (-inf:
+    none). Mentor groups (``ScoreModel.mentor_group_order``) sort mentors by price hint."""
 
     mentee: IntArray
     mentor: IntArray
@@ -242,6 +247,8 @@ class ScoreModel:
             self.group_codes = np.zeros((1, 0), dtype=np.int64)
             self.group_of = np.zeros(self.n, dtype=np.int64)
         self.order = np.argsort(self.group_of, kind="stable")
+        self.price_hint = np.zeros(self.m, dtype=np.float32)
+        self.plan_mentor_groups()
 
     def _table(self, b: int) -> Float32Array:
         table = self._tables.get(b)
@@ -341,17 +348,27 @@ class ScoreModel:
         threads: int | None = None,
     ) -> Candidates:
         """About ``per_mentee`` best feasible mentors of every mentee (all of them if there are
-        fewer), plus every chosen mentor, with exact scores and non-candidate bounds."""
+        fewer), plus every chosen mentor, with exact scores and non-candidate bounds.
+
+        The bounds kept for the certificate are per group of mentors of similar "price" (dual
+        value): on very large problems a pilot solve on a quarter of the mentees estimates the
+        prices, otherwise how often a mentor is among a sample of mentees' best stands in for
+        it. Correctness never depends on the estimate, only how many mentees the certificate
+        has to re-score."""
         self.prepare()
-        self.plan_mentor_groups(per_mentee)
+        if self.n * self.m >= PILOT_PAIRS and self.n >= 8 * per_mentee:
+            self.price_hint = self._pilot_prices(per_mentee)
+        else:
+            self.price_hint = self._demand(per_mentee)
+        self.plan_mentor_groups()
         bound = np.full((self.n, self.n_groups), -np.inf, dtype=np.float32)
         parts: list[tuple[IntArray, IntArray]] = []
         workers = threads or min(2, os.cpu_count() or 1)
 
         def run(mentee: IntArray) -> tuple[IntArray, IntArray, IntArray, Float32Array]:
-            acc = self.block(mentee)
+            acc = self.adjusted(self.block(mentee))
             r, c, row_bound = select_top(acc, per_mentee)
-            return mentee, r, c, self.group_bounds(acc, r, c, row_bound)
+            return mentee, r, c, self.group_bounds(acc, row_bound)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for mentee, r, c, row_bound in pool.map(run, self.blocks()):
@@ -370,36 +387,93 @@ class ScoreModel:
         score, feasible = self.evaluate(mentee_all, mentor_all)
         return Candidates(mentee_all[feasible], mentor_all[feasible], score[feasible], bound)
 
-    def plan_mentor_groups(self, per_mentee: int, sample: int = 2048, groups: int = 64) -> None:
-        """Order mentors by demand (how often they are among a sample of mentees' best) and cut
-        them into groups; certificate bounds are kept per (mentee, group)."""
-        self.n_groups = max(1, min(groups, self.m))
+    def adjusted(self, acc: Float32Array) -> Float32Array:
+        """acc - price hint (score units), in place."""
+        if ADJUST and self.price_hint.any():
+            acc -= self.price_hint[None, :]
+        return acc
+
+    def _demand(self, per_mentee: int, sample: int = 2048) -> Float32Array:
+        """How often each mentor is among the best of a sample of mentees (a price proxy)."""
         demand = np.zeros(self.m, dtype=np.float64)
         if self.n and self.m:
             rng = np.random.default_rng(0)
             picked = np.sort(rng.choice(self.n, min(self.n, sample), replace=False))
             for block in self.blocks(picked.astype(np.int64)):
-                acc = self.block(block)
-                _, c, _ = select_top(acc, per_mentee)
+                _, c, _ = select_top(self.block(block), per_mentee)
                 demand += np.bincount(c, minlength=self.m)
-        self.mentor_group_order = np.argsort(demand, kind="stable").astype(np.int64)
+        return np.asarray(demand, dtype=np.float32)
+
+    def _pilot_prices(self, per_mentee: int) -> Float32Array:
+        """Mentor prices (score units) from an optimal assignment of a random quarter of the
+        mentees to the mentors with a quarter of their seats (randomised rounding)."""
+        from .flow import solve_flow
+
+        rng = np.random.default_rng(0)
+        size = max(8 * per_mentee, self.n // 4)
+        sample = np.sort(rng.choice(self.n, size, replace=False)).astype(np.int64)
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        for block in self.blocks(sample):
+            r, c, _ = select_top(self.block(block), per_mentee)
+            rows.append(block[r])
+            cols.append(c)
+        mentee = np.concatenate(rows)
+        mentor = np.concatenate(cols)
+        score, ok = self.evaluate(mentee, mentor)
+        share = size / self.n
+        seats = self.cap_max * share
+        seats = np.floor(seats + rng.random(self.m)).astype(np.int64)
+        local = np.full(self.n, -1, dtype=np.int64)
+        local[sample] = np.arange(size)
+        bonus = int(np.ceil((self.factor.sum() + self.bonus_by_rank.max()) * SCORE_SCALE)) + 1
+        flow = solve_flow(
+            size,
+            self.m,
+            local[mentee[ok]],
+            mentor[ok],
+            to_gain(score[ok]) + bonus,
+            np.zeros(self.m, dtype=np.int64),
+            seats,
+        )
+        price = (flow.sink_potential - flow.mentor_potential).astype(np.float64)
+        return np.asarray(np.maximum(price, 0.0) / SCORE_SCALE, dtype=np.float32)
+
+    def plan_mentor_groups(self, groups: int = 64) -> None:
+        """Cut the mentors, ordered by price hint, into groups; certificate bounds are kept
+        per (mentee, group)."""
+        self.n_groups = max(1, min(groups, self.m))
+        self.mentor_group_order = np.argsort(self.price_hint, kind="stable").astype(np.int64)
         self.mentor_group_starts = (np.arange(self.n_groups) * self.m) // self.n_groups
         self.mentor_group_of = np.empty(self.m, dtype=np.int64)
         sizes = np.diff(np.append(self.mentor_group_starts, self.m))
         self.mentor_group_of[self.mentor_group_order] = np.repeat(np.arange(self.n_groups), sizes)
+        self.group_hint_max = np.full(self.n_groups, -np.inf)
+        np.maximum.at(
+            self.group_hint_max, self.mentor_group_of, self.hint_used().astype(np.float64)
+        )
 
-    def group_bounds(
-        self, acc: Float32Array, r: IntArray, c: IntArray, row_bound: FloatArray
-    ) -> Float32Array:
-        """Per row and mentor group: max feasible entry of ``acc`` that is not (r, c),
-        bounded by ``row_bound`` (entries above it were all picked); -inf if none."""
+    def hint_used(self) -> Float32Array:
+        """The price hint subtracted from scores (zeros when hints only order the groups)."""
+        return self.price_hint if ADJUST else np.zeros(self.m, dtype=np.float32)
+
+    def group_bounds(self, adjusted: Float32Array, row_bound: FloatArray) -> Float32Array:
+        """Per row and mentor group: the largest feasible entry of ``adjusted``, capped by
+        ``row_bound`` (every entry above it is a candidate); -inf if none."""
         if self.m == 0:
-            return np.full((len(acc), 1), -np.inf, dtype=np.float32)
-        permuted = acc[:, self.mentor_group_order]
+            return np.full((len(adjusted), 1), -np.inf, dtype=np.float32)
+        permuted = adjusted[:, self.mentor_group_order]
         out = np.maximum.reduceat(permuted, self.mentor_group_starts, axis=1)
         out = np.minimum(out, row_bound.astype(np.float32)[:, None])
         out[out <= FEASIBLE_ABOVE] = -np.inf
         return out
+
+    def score_bounds(self, bound: Float32Array) -> FloatArray:
+        """Per row: an upper bound on the (float32) score of any non-candidate pair."""
+        return np.asarray(
+            (bound.astype(np.float64) + self.group_hint_max[None, :]).max(axis=1),
+            dtype=np.float64,
+        )
 
     def row_scores(self, mentee: int) -> tuple[FloatArray, BoolArray]:
         """Exact scores and feasibility of one mentee against every mentor."""
@@ -432,7 +506,8 @@ def select_top(acc: Float32Array, per_mentee: int) -> tuple[IntArray, IntArray, 
     if m <= 2 * per_mentee:
         r, c = np.nonzero(acc > FEASIBLE_ABOVE)
         return r.astype(np.int64), c.astype(np.int64), bound
-    sample_size = min(m, max(256, 8 * per_mentee))
+    # a column sample whose 4th best estimates the row's per_mentee-th best
+    sample_size = min(m, max(256, (4 * m) // max(per_mentee, 1)))
     stride = max(1, m // sample_size)
     sample = acc[:, ::stride]
     q = max(1, round(per_mentee * sample.shape[1] / m))
