@@ -102,19 +102,25 @@ def certified_solve(
         utility = mentee_pot - flow.sink_potential
         price = flow.sink_potential - mentor_pot
         hint = model.hint_used().astype(np.float64) * SCORE_SCALE
-        bound = candidates.bound[active].astype(np.float64)
-        finite = np.isfinite(bound)
         if gain.score_factor:
             drift = np.full(model.n_groups, -np.inf)
             np.maximum.at(drift, model.mentor_group_of, hint - price)
-            upper = np.full(bound.shape, -np.inf)
-            upper[finite] = np.ceil((bound[finite] + FLOAT_MARGIN) * SCORE_SCALE)
-            upper += gain.per_match + 1 + drift[None, :]
         else:
             cheapest = np.full(model.n_groups, np.inf)
             np.minimum.at(cheapest, model.mentor_group_of, price.astype(np.float64))
-            upper = np.where(finite, gain.per_match - cheapest[None, :], -np.inf)
-        failing = np.nonzero(upper.max(axis=1) > utility)[0]
+        failing_parts: list[IntArray] = []
+        for start_row in range(0, len(active), 8192):
+            bound = candidates.bound[active[start_row : start_row + 8192]].astype(np.float64)
+            finite = np.isfinite(bound)
+            if gain.score_factor:
+                upper = np.full(bound.shape, -np.inf)
+                upper[finite] = np.ceil((bound[finite] + FLOAT_MARGIN) * SCORE_SCALE)
+                upper += gain.per_match + 1 + drift[None, :]
+            else:
+                upper = np.where(finite, gain.per_match - cheapest[None, :], -np.inf)
+            rows = np.nonzero(upper.max(axis=1) > utility[start_row : start_row + 8192])[0]
+            failing_parts.append(rows + start_row)
+        failing = np.concatenate(failing_parts) if failing_parts else np.zeros(0, np.int64)
         if on_round is not None:
             on_round(f"round {rounds}: {len(arc_mentee)} pairs, {len(failing)} mentees to check")
         if len(failing) == 0:

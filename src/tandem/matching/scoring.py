@@ -422,8 +422,7 @@ class ScoreModel:
         mentor = np.concatenate(cols)
         score, ok = self.evaluate(mentee, mentor)
         share = size / self.n
-        seats = self.cap_max * share
-        seats = np.floor(seats + rng.random(self.m)).astype(np.int64)
+        seats: IntArray = np.floor(self.cap_max * share + rng.random(self.m)).astype(np.int64)
         local = np.full(self.n, -1, dtype=np.int64)
         local[sample] = np.arange(size)
         bonus = int(np.ceil((self.factor.sum() + self.bonus_by_rank.max()) * SCORE_SCALE)) + 1
@@ -439,9 +438,11 @@ class ScoreModel:
         price = (flow.sink_potential - flow.mentor_potential).astype(np.float64)
         return np.asarray(np.maximum(price, 0.0) / SCORE_SCALE, dtype=np.float32)
 
-    def plan_mentor_groups(self, groups: int = 64) -> None:
-        """Cut the mentors, ordered by price hint, into groups; certificate bounds are kept
-        per (mentee, group)."""
+    def plan_mentor_groups(self, groups: int | None = None) -> None:
+        """Cut the mentors, ordered by price hint, into groups (about 40 mentors each, 64 to
+        512 groups); certificate bounds are kept per (mentee, group)."""
+        if groups is None:
+            groups = min(512, max(64, self.m // 40))
         self.n_groups = max(1, min(groups, self.m))
         self.mentor_group_order = np.argsort(self.price_hint, kind="stable").astype(np.int64)
         self.mentor_group_starts = (np.arange(self.n_groups) * self.m) // self.n_groups
