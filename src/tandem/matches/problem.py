@@ -125,8 +125,12 @@ class Pool:
 
 
 def mentor_capacity(membership: Membership) -> int:
+    """Places a mentor offers: their "capacity" answer (0 is a real answer), 1 if unanswered."""
+    answer = membership.answers.get("capacity")
+    if answer is None or answer == "":
+        return 1
     try:
-        return max(0, int(membership.answers.get("capacity") or 1))
+        return max(0, int(answer))
     except (TypeError, ValueError):
         return 1
 

@@ -32,7 +32,11 @@ from tandem.matches.problem import (
     mentor_capacity,
     ready_pool,
 )
-from tandem.matches.services import highlights, open_relationship_counts, score_pair
+from tandem.matches.services import (
+    introduce_pairs,
+    open_relationship_counts,
+    score_pair,
+)
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
 from tandem.programs.enums import MeetingCadence, MembershipStatus, Role
@@ -276,23 +280,10 @@ def needs_rematch(relationship: Relationship, open_mentees: set[int]) -> bool:
 
 
 def _introduce(relationship: Relationship) -> None:
-    program = relationship.program
-    for person, partner in (
-        (relationship.mentee, relationship.mentor),
-        (relationship.mentor, relationship.mentee),
-    ):
-        notify(
-            person.user,
-            kind=NotificationKind.MATCH_INTRODUCTION,
-            program=program,
-            context={
-                "partner": partner.user,
-                "partner_role": partner.get_role_display().lower(),
-                "highlights": highlights(partner),
-                "why": relationship.explanation,
-            },
-            url=match_url(program),
-        )
+    introduce_pairs(
+        relationship.program,
+        [(relationship.mentee, relationship.mentor, relationship.explanation)],
+    )
 
 
 def create_relationship(

@@ -50,7 +50,12 @@ from tandem.matches.problem import (
     mentor_capacity,
     ready_pool,
 )
-from tandem.matches.services import highlights, open_relationship_counts, score_pair
+from tandem.matches.services import (
+    highlights,
+    introduce_pairs,
+    open_relationship_counts,
+    score_pair,
+)
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
@@ -366,21 +371,7 @@ def _start_relationship(
 
 def introduce(program: Program, relationship: Relationship) -> None:
     """Introduce both sides (the same MATCH_INTRODUCTION as a published run sends)."""
-    url = program_url(program, "match/")
-    mentee, mentor = relationship.mentee, relationship.mentor
-    for person, partner in ((mentee, mentor), (mentor, mentee)):
-        notify(
-            person.user,
-            kind=NotificationKind.MATCH_INTRODUCTION,
-            program=program,
-            context={
-                "partner": partner.user,
-                "partner_role": partner.get_role_display().lower(),
-                "highlights": highlights(partner),
-                "why": relationship.explanation,
-            },
-            url=url,
-        )
+    introduce_pairs(program, [(relationship.mentee, relationship.mentor, relationship.explanation)])
 
 
 def accept_request(

@@ -45,7 +45,7 @@ from tandem.matches.problem import (
     ready_pool,
 )
 from tandem.notifications.enums import NotificationKind
-from tandem.notifications.services import notify
+from tandem.notifications.services import Message, notify_many
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.models import Membership, Program
 
@@ -240,16 +240,25 @@ def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None
         }
         stored.save(update_fields=["stats"])
     except matching.MatchingError as error:
-        MatchRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED,
-            error=str(error),
-            finished_at=timezone.now(),
-            progress=100,
-            progress_message="",
-        )
+        _fail(run_id, str(error))
         log.info("Match run %s failed: %s", run_id, error)
+    except Exception:
+        # Never leave a run "running" for ever (its page polls until it ends): record the
+        # failure for the coordinator, then let the worker log and report the error.
+        _fail(run_id, "An unexpected error stopped this run; the administrators were told.")
+        raise
     run.refresh_from_db()
     return run
+
+
+def _fail(run_id: int, error: str) -> None:
+    MatchRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED,
+        error=error,
+        finished_at=timezone.now(),
+        progress=100,
+        progress_message="",
+    )
 
 
 def _contributions(items: Sequence[matching.Contribution]) -> list[dict[str, Any]]:
@@ -559,8 +568,7 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
         program.match_runs.filter(status=RunStatus.DONE).update(status=RunStatus.STALE)
         record_audit(by, "match_run.published", run, changes={"pairs": len(proposals)})
         if run.mode != RunMode.GROUPS:  # groups get one group introduction instead
-            for proposal in proposals:
-                _introduce(program, proposal)
+            introduce_pairs(program, [(p.mentee, p.mentor, p.explanation) for p in proposals])
     return relationships
 
 
@@ -610,18 +618,31 @@ def highlights(membership: Membership) -> list[str]:
     return lines
 
 
-def _introduce(program: Program, proposal: ProposedMatch) -> None:
+def introduction_messages(
+    program: Program, pairs: Sequence[tuple[Membership, Membership, str]]
+) -> list[Message]:
+    """Both sides' introductions for (mentee, mentor, why) pairs."""
     url = program.get_absolute_url() + "match/"
-    for person, partner in ((proposal.mentee, proposal.mentor), (proposal.mentor, proposal.mentee)):
-        notify(
-            person.user,
-            kind=NotificationKind.MATCH_INTRODUCTION,
-            program=program,
+    return [
+        Message(
+            recipient=person.user,
             context={
                 "partner": partner.user,
                 "partner_role": partner.get_role_display().lower(),
                 "highlights": highlights(partner),
-                "why": proposal.explanation,
+                "why": why,
             },
             url=url,
         )
+        for mentee, mentor, why in pairs
+        for person, partner in ((mentee, mentor), (mentor, mentee))
+    ]
+
+
+def introduce_pairs(program: Program, pairs: Sequence[tuple[Membership, Membership, str]]) -> None:
+    """Introduce both sides of each (mentee, mentor, why) pair, in the app and by e-mail."""
+    notify_many(
+        introduction_messages(program, pairs),
+        kind=NotificationKind.MATCH_INTRODUCTION,
+        program=program,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -25,6 +27,76 @@ def wants_email(user: User, kind: NotificationKind) -> bool:
     return True if preference is None else preference.email
 
 
+@dataclass(frozen=True)
+class Message:
+    """One notification of a batch (see :func:`notify_many`)."""
+
+    recipient: User
+    context: Mapping[str, Any]
+    url: str = ""
+
+
+#: Notifications e-mailed by one background task in :func:`notify_many`.
+EMAIL_BATCH = 200
+
+
+def _render(
+    kind: NotificationKind, recipient: User, program: Program | None, context: Mapping[str, Any]
+) -> tuple[str, str]:
+    template_context = {"recipient": recipient, "program": program, **context}
+    title = render_to_string(f"notifications/kinds/{kind}.title.txt", template_context).strip()
+    # Names can be long (150-character person, 120-character program): keep within the column.
+    title = Truncator(title).chars(TITLE_MAX_LENGTH)
+    body = render_to_string(f"notifications/kinds/{kind}.body.txt", template_context).strip()
+    return title, body
+
+
+def notify_many(
+    messages: Sequence[Message], *, kind: NotificationKind, program: Program | None = None
+) -> list[Notification]:
+    """:func:`notify` for many people at once (e.g. publishing thousands of introductions):
+    one query for preferences, one bulk insert, one e-mail task per batch of notifications."""
+    if not messages:
+        return []
+    muted = set(
+        NotificationPreference.objects.filter(
+            kind=kind, email=False, user__in=[m.recipient for m in messages]
+        ).values_list("user_id", flat=True)
+    )
+    rows = []
+    for message in messages:
+        title, body = _render(kind, message.recipient, program, message.context)
+        rows.append(
+            Notification(
+                recipient=message.recipient,
+                kind=kind,
+                program=program,
+                title=title,
+                body=body,
+                url=message.url,
+            )
+        )
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    if created and created[0].pk is None:  # backends that do not return ids on bulk insert
+        created = list(
+            Notification.objects.filter(kind=kind, program=program).order_by("-id")[: len(rows)]
+        )[::-1]
+    to_email = [
+        notification.pk
+        for notification, message in zip(created, messages, strict=True)
+        if message.recipient.is_active and message.recipient.pk not in muted
+    ]
+    from tandem.notifications.tasks import send_notification_emails
+
+    for start in range(0, len(to_email), EMAIL_BATCH):
+        transaction.on_commit(
+            functools.partial(
+                send_notification_emails.enqueue, to_email[start : start + EMAIL_BATCH]
+            )
+        )
+    return created
+
+
 def notify(
     recipient: User,
     *,
@@ -38,11 +110,7 @@ def notify(
     The title and body come from ``notifications/kinds/<kind>.title.txt`` and ``.body.txt``,
     rendered now with ``context`` so the message reads the same later in the app.
     """
-    template_context = {"recipient": recipient, "program": program, **context}
-    title = render_to_string(f"notifications/kinds/{kind}.title.txt", template_context).strip()
-    # Names can be long (150-character person, 120-character program): keep within the column.
-    title = Truncator(title).chars(TITLE_MAX_LENGTH)
-    body = render_to_string(f"notifications/kinds/{kind}.body.txt", template_context).strip()
+    title, body = _render(kind, recipient, program, context)
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, program=program, title=title, body=body, url=url
     )

@@ -46,3 +46,11 @@ def send_notification_email(notification_id: int) -> bool:
         Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
         raise
     return True
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail a batch of notifications (bulk announcements); returns how many were sent."""
+    return sum(
+        send_notification_email.call(notification_id) for notification_id in notification_ids
+    )
