@@ -135,3 +135,12 @@ def test_demo_command_serves_a_working_program_to_the_printed_login(tmp_path: Pa
     finally:
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(timeout=30)
+
+
+def test_generated_emails_are_plain_ascii_and_valid() -> None:
+    from django.core.validators import validate_email
+
+    people = list(generate_people(2000, seed=11))
+    for person in people:
+        validate_email(person.email)
+        assert person.email.isascii()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -125,6 +126,12 @@ COMMUNICATION_STYLES = ["direct", "reflective", "structured", "informal"]
 LEARNING_PREFERENCES = ["discussion", "hands-on practice", "reading and reflection", "shadowing"]
 
 
+def ascii_email(local_part: str, domain: str) -> str:
+    """``Leila.Müller.105`` → ``leila.muller.105@domain``: addresses every mail system accepts."""
+    plain = unicodedata.normalize("NFKD", local_part).encode("ascii", "ignore").decode()
+    return f"{plain.lower().replace(' ', '-')}@{domain}"
+
+
 @dataclass
 class PersonSeed:
     email: str
@@ -154,7 +161,7 @@ def generate_people(
     emails_by_team: dict[tuple[str, str], list[str]] = {}
     for index in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = f"{first}.{last}.{index}@{email_domain}".lower().replace(" ", "-")
+        email = ascii_email(f"{first}.{last}.{index}", email_domain)
         role = Role.MENTOR if rng.random() < mentor_share else Role.MENTEE
         city, country, lat, lon, tz, local_languages = rng.choice(CITIES)
         industry, team, employer = rng.choice(INDUSTRIES), rng.choice(TEAMS), rng.choice(EMPLOYERS)
