@@ -75,6 +75,12 @@ def certified_solve(
     rescored = 0
     expanded = False
     start: IntArray | None = None
+    # Mentees re-scored in an earlier round keep one exact number: the largest
+    # gain - price over their non-candidate pairs at that round's prices (ref_prices[r]).
+    # With new prices p', gain - p'[j] <= ref_bound + max_j (ref_prices[r][j] - p'[j]).
+    ref_bound = np.full(len(active), np.nan)
+    ref_round = np.full(len(active), -1, dtype=np.int64)
+    ref_prices: list[IntArray] = []
     while True:
         rounds += 1
         keep = local[candidates.mentee] >= 0
@@ -121,14 +127,33 @@ def certified_solve(
             rows = np.nonzero(upper.max(axis=1) > utility[start_row : start_row + 8192])[0]
             failing_parts.append(rows + start_row)
         failing = np.concatenate(failing_parts) if failing_parts else np.zeros(0, np.int64)
+        if len(ref_prices) and len(failing):
+            shift = np.array([float((old - price).max()) for old in ref_prices])
+            known = ref_round[failing] >= 0
+            passes = np.zeros(len(failing), dtype=np.bool_)
+            passes[known] = (
+                ref_bound[failing[known]] + shift[ref_round[failing[known]]]
+                <= utility[failing[known]]
+            )
+            failing = failing[~passes]
         if on_round is not None:
             on_round(f"round {rounds}: {len(arc_mentee)} pairs, {len(failing)} mentees to check")
         if len(failing) == 0:
             break
         rescored += len(failing)
-        violations = _add_violations(
-            model, candidates, active[failing], mentee_pot[failing], mentor_pot, gain, floor
+        violations, best = _add_violations(
+            model,
+            candidates,
+            active[failing],
+            mentee_pot[failing],
+            mentor_pot,
+            gain,
+            floor,
+            price,
         )
+        ref_bound[failing] = best
+        ref_round[failing] = len(ref_prices)
+        ref_prices.append(price.copy())
         if violations == 0:
             break
     mentor_of = np.full(n_all, -1, dtype=np.int64)
@@ -144,7 +169,8 @@ def _add_violations(
     mentor_pot: IntArray,
     gain: Gain,
     floor: float | None,
-) -> int:
+    price: IntArray,
+) -> tuple[int, FloatArray]:
     """Re-score ``rows`` against all mentors; add every non-candidate pair that could improve
     (and a margin of near ones); tighten those rows' bounds. Returns the number of pairs that
     violate the certificate (0: the current answer is optimal)."""
@@ -153,6 +179,7 @@ def _add_violations(
     sorted_mentee = candidates.mentee[order]
     potential_of = dict(zip(rows.tolist(), row_potential.tolist(), strict=True))
     violations = 0
+    best_of: dict[int, float] = {}
     pot32 = mentor_pot.astype(np.float64)
     for block in model.blocks(rows):
         acc = model.block(block)
@@ -198,7 +225,19 @@ def _add_violations(
         candidates.bound[block] = model.group_bounds(
             model.adjusted(acc), np.full(len(block), np.inf)
         )
-    return violations
+        # exact reference: max over the remaining non-candidates of gain upper bound - price
+        remaining = acc > FEASIBLE_ABOVE
+        if floor is not None:
+            remaining &= acc >= np.float32(floor - FLOAT_MARGIN)
+        upper = (
+            gain.score_factor * np.ceil((acc.astype(np.float64) + FLOAT_MARGIN) * SCORE_SCALE)
+            + gain.per_match
+            - price[None, :]
+        )
+        upper[~remaining] = -np.inf
+        for i, value in zip(block.tolist(), upper.max(axis=1).tolist(), strict=True):
+            best_of[int(i)] = value
+    return violations, np.array([best_of[int(i)] for i in rows], dtype=np.float64)
 
 
 def _add_columns(

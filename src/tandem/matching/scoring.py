@@ -40,11 +40,13 @@ TABLE_LIMIT = 30_000_000
 #: (or at most one per 8 mentees).
 KEYED_MAX = 64
 #: Problems with at least this many pairs get a pilot price estimate (see candidates()).
-PILOT_PAIRS = 100_000_000
+PILOT_PAIRS = 4_000_000
 #: Subtract the price hint from scores when choosing candidates and keeping bounds. Measured:
 #: the pilot's prices are too noisy (median error 0.02, tails 0.07) for that to pay, so the
 #: hint only orders the mentor groups.
 ADJUST = False
+#: With pilot prices, pick candidates by score - price (bounds stay on scores).
+SELECT_BY_VALUE = True
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
@@ -248,6 +250,7 @@ class ScoreModel:
             self.group_of = np.zeros(self.n, dtype=np.int64)
         self.order = np.argsort(self.group_of, kind="stable")
         self.price_hint = np.zeros(self.m, dtype=np.float32)
+        self.price_hint_is_price = False
         self.plan_mentor_groups()
 
     def _table(self, b: int) -> Float32Array:
@@ -350,13 +353,16 @@ class ScoreModel:
         """About ``per_mentee`` best feasible mentors of every mentee (all of them if there are
         fewer), plus every chosen mentor, with exact scores and non-candidate bounds.
 
-        The bounds kept for the certificate are per group of mentors of similar "price" (dual
-        value): on very large problems a pilot solve on a quarter of the mentees estimates the
-        prices, otherwise how often a mentor is among a sample of mentees' best stands in for
-        it. Correctness never depends on the estimate, only how many mentees the certificate
-        has to re-score."""
+        On large problems (PILOT_PAIRS) a pilot solve on a quarter of the mentees estimates
+        each mentor's "price" (dual value); candidates are then the best by score - price
+        (what optimal assignments are made of), and the bounds kept for the certificate are on
+        plain scores per group of mentors of similar price. On small problems the candidates
+        are the best by score and how often a mentor is among a sample of mentees' best stands
+        in for the price. Correctness never depends on the estimate, only how many mentees
+        the certificate has to re-score."""
         self.prepare()
-        if self.n * self.m >= PILOT_PAIRS and self.n >= 8 * per_mentee:
+        self.price_hint_is_price = self.n * self.m >= PILOT_PAIRS and self.n >= 8 * per_mentee
+        if self.price_hint_is_price:
             self.price_hint = self._pilot_prices(per_mentee)
         else:
             self.price_hint = self._demand(per_mentee)
@@ -366,7 +372,14 @@ class ScoreModel:
         workers = threads or min(2, os.cpu_count() or 1)
 
         def run(mentee: IntArray) -> tuple[IntArray, IntArray, IntArray, Float32Array]:
-            acc = self.adjusted(self.block(mentee))
+            acc = self.block(mentee)
+            if SELECT_BY_VALUE and self.price_hint_is_price:
+                # candidates by score - estimated price (good value, as in the optimum); the
+                # bounds stay on plain scores, over the pairs that were not picked
+                value = acc - self.price_hint[None, :]
+                r, c, _ = select_top(value, per_mentee)
+                acc[r, c] = NEG
+                return mentee, r, c, self.group_bounds(acc, np.full(len(mentee), np.inf))
             r, c, row_bound = select_top(acc, per_mentee)
             return mentee, r, c, self.group_bounds(acc, row_bound)
 
