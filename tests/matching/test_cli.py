@@ -181,3 +181,28 @@ def test_groups_mode(files: tuple[Path, Path, Path], capsys: pytest.CaptureFixtu
     )
     data = json.loads(capsys.readouterr().out)
     assert {g["mentor_id"] for g in data["groups"]} == {"m1", "m2"}
+
+
+def test_progress_bar_on_long_runs(
+    files: tuple[Path, Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tandem.matching.cli as cli
+
+    people, criteria, out = files
+    monkeypatch.setattr(cli, "PROGRESS_PAIRS", 0)
+    assert main([str(people), "--criteria", str(criteria), "-o", str(out)]) == 0
+    assert "scoring" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "PROGRESS_PAIRS", 10**9)
+    assert main([str(people), "--criteria", str(criteria), "-o", str(out)]) == 0
+    assert "scoring" not in capsys.readouterr().err
+
+
+def test_empty_side_is_reported(
+    files: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    people, criteria, out = files
+    people.write_text("\n".join(PEOPLE.splitlines()[:3]) + "\n", encoding="utf-8")  # mentors only
+    assert main([str(people), "--criteria", str(criteria), "-o", str(out)]) == 0
+    assert "no mentees" in capsys.readouterr().out
