@@ -761,15 +761,20 @@ class TextCriterion(EncodedCriterion):
         self.a = np.ascontiguousarray(vectors[: len(a_text)])
         self.b = np.ascontiguousarray(vectors[len(a_text) :])
         self.b_t = np.ascontiguousarray(self.b.T)
-        _, inverse = np.unique(np.asarray(a_text, dtype=object), return_inverse=True)
-        if len(a_text) and int(inverse.max()) + 1 <= 64:
+        # identical texts share a code; the score model precomputes them as a table when
+        # there are few distinct texts (otherwise: a dense float32 product per block)
+        if a_text:
+            _, inverse = np.unique(np.asarray(a_text, dtype=object), return_inverse=True)
             self.mentee_codes = inverse.reshape(-1).astype(np.int64)
 
     def pair(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
-        dots = np.einsum(
-            "ij,ij->i", self.a[mentee].astype(np.float64), self.b[mentor].astype(np.float64)
-        )
-        return np.asarray(np.clip(dots, 0.0, 1.0), dtype=np.float64)
+        # float32 dot products in chunks (the vectors are float32; memory stays small)
+        out = np.empty(len(mentee), dtype=np.float64)
+        for start in range(0, len(mentee), 32_768):
+            a = self.a[mentee[start : start + 32_768]]
+            b = self.b[mentor[start : start + 32_768]]
+            out[start : start + 32_768] = np.einsum("ij,ij->i", a, b)
+        return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
 
     def rows(self, mentee: IntArray) -> Float32Array:
         out = self.a[mentee] @ self.b_t
