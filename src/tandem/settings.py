@@ -22,6 +22,9 @@ PROJECT_DIR = BASE_DIR.parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = env_path("TANDEM_DATA_DIR", PROJECT_DIR / "var")
+# The SQLite database, generated secret and collected static files live here: make sure it
+# exists, so that a fresh clone (or a new deployment) needs no manual mkdir.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
