@@ -34,7 +34,7 @@ def log_out(page: Page) -> None:
 def publish_agreement_and_training(page: Page, base: str, world: World) -> None:
     log_in(page, base, world.coordinator.email)
     page.goto(base + world.url())
-    page.get_by_role("link", name="Enrolment funnel").click()
+    page.get_by_role("link", name="Enrolment", exact=True).click()
     page.get_by_role("link", name="Confidentiality agreement").click()
     expect(page.get_by_label("Agreement text")).to_contain_text("No-fault ending")
     assert axe_violations(page) == []

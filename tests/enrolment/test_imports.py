@@ -400,7 +400,7 @@ def test_large_import_runs_as_a_task_and_notifies(
     assert Membership.objects.filter(program=world.program, user__email="bob@example.org").exists()
     notification = Notification.objects.get(kind=NotificationKind.IMPORT_FINISHED)
     assert notification.recipient == world.coordinator
-    assert notification.title == "Import of people.csv finished"
+    assert notification.title == "Import of people.csv into Spring finished"
     assert "2 people created" in notification.body
     status = client.get(world.url(f"import/{latest().pk}/status/"))
     assert status.status_code == 286  # tells htmx to stop polling
