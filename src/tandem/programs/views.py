@@ -217,7 +217,10 @@ def member_list(request: TenantRequest, org_slug: str, program_slug: str) -> Htt
         search=criteria.get("q", ""),
     )
     page = Paginator(members, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "query": query.urlencode(),
         "program": program,
         "filters": filters,
         "page": page,
