@@ -8,7 +8,7 @@ and tells the people concerned through :func:`tandem.notifications.services.noti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -33,6 +33,7 @@ from tandem.matches.problem import (
     ready_pool,
 )
 from tandem.matches.services import (
+    create_active_relationship,
     introduce_pairs,
     open_relationship_counts,
     score_pair,
@@ -357,23 +358,22 @@ def create_relationship(
                 f"place{'s' if capacity != 1 else ''} taken).",
                 field="mentor",
             )
-        pair = score_pair(program, mentee=mentee, mentor=mentor)
-        relationship = Relationship.objects.create(
-            program=program,
-            mentor=mentor,
+        relationship = create_active_relationship(
+            program,
             mentee=mentee,
-            status=RelationshipStatus.ACTIVE,
+            mentor=mentor,
             source=source,
-            score=pair.score,
-            contributions=[asdict(c) for c in pair.contributions],
-            explanation=pair.explanation,
-            started_at=timezone.now(),
+            pair_score=score_pair(program, mentee=mentee, mentor=mentor),
         )
         record_audit(
             by,
             f"relationship.created_{source}",
             relationship,
-            changes={"mentee": mentee.pk, "mentor": mentor.pk, "score": round(pair.score, 3)},
+            changes={
+                "mentee": mentee.pk,
+                "mentor": mentor.pk,
+                "score": round(relationship.score or 0.0, 3),
+            },
         )
         _introduce(relationship)
     return relationship

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db import models, transaction
 from django.db.models import Prefetch
@@ -42,7 +42,7 @@ from tandem.core.services import record_audit
 from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.readiness import readiness_of
 from tandem.enrolment.rules import SELF_SELECT_MODES
-from tandem.matches.enums import RelationshipStatus, RequestStatus
+from tandem.matches.enums import RequestStatus
 from tandem.matches.models import OPEN_STATUSES, MentorRequest, Relationship
 from tandem.matches.problem import (
     build_problem,
@@ -51,6 +51,7 @@ from tandem.matches.problem import (
     ready_pool,
 )
 from tandem.matches.services import (
+    create_active_relationship,
     highlights,
     introduce_pairs,
     open_relationship_counts,
@@ -350,16 +351,8 @@ def _start_relationship(
     """Create the active relationship, close the mentee's other open requests, introduce."""
     if Relationship.objects.filter(mentee=mentee, status__in=OPEN_STATUSES).exists():
         raise ServiceError(f"{mentee.user.display_name} already has a mentor.")
-    relationship = Relationship.objects.create(
-        program=program,
-        mentor=mentor,
-        mentee=mentee,
-        status=RelationshipStatus.ACTIVE,
-        source=source,
-        score=pair_score.score,
-        contributions=[asdict(item) for item in pair_score.contributions],
-        explanation=pair_score.explanation,
-        started_at=now,
+    relationship = create_active_relationship(
+        program, mentee=mentee, mentor=mentor, source=source, pair_score=pair_score, started_at=now
     )
     others = MentorRequest.objects.filter(mentee=mentee, status__in=OPEN_REQUEST_STATUSES)
     if keep is not None:

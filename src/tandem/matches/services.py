@@ -4,6 +4,7 @@ relationships ending and rematching. Views, the API, the CLI and tasks all call 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections import Counter
@@ -74,15 +75,27 @@ def open_relationship_counts(program: Program) -> tuple[set[int], Counter[int]]:
     return matched_mentees, per_mentor
 
 
-def matching_pool(program: Program) -> Pool:
-    """Ready mentees not yet matched, ready mentors with places left, as an engine problem."""
-    install_default_criteria(program)
+def unmatched_people(
+    program: Program,
+) -> tuple[list[Membership], list[Membership], dict[int, int]]:
+    """Ready mentees not yet matched, ready mentors with places left, and those places."""
     mentees, mentors = ready_pool(program)
     matched_mentees, per_mentor = open_relationship_counts(program)
     free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
-    mentees = [m for m in mentees if m.pk not in matched_mentees]
-    mentors = [m for m in mentors if free[m.pk] > 0]
-    return build_problem(program, mentees=mentees, mentors=mentors, free_capacity=free)
+    return (
+        [m for m in mentees if m.pk not in matched_mentees],
+        [m for m in mentors if free[m.pk] > 0],
+        free,
+    )
+
+
+def matching_pool(program: Program, *, extra_locks: Sequence[tuple[int, int]] = ()) -> Pool:
+    """The :func:`unmatched_people` as an engine problem under the program's criteria."""
+    install_default_criteria(program)
+    mentees, mentors, free = unmatched_people(program)
+    return build_problem(
+        program, mentees=mentees, mentors=mentors, free_capacity=free, extra_locks=extra_locks
+    )
 
 
 def explain_empty_pool(program: Program) -> str:
@@ -127,9 +140,11 @@ def start_run(
     and manually assigned pairs are kept). ``dispatch=False``: only create the queued run; the
     caller runs it with :func:`execute_run` (the CLI does, for any pool size).
     """
-    pool = matching_pool(program)
-    if not pool.mentees or not pool.mentors:
+    install_default_criteria(program)
+    mentees, mentors, _ = unmatched_people(program)
+    if not mentees or not mentors:
         raise ServiceError(explain_empty_pool(program), field="pool")
+    criteria = program.matching_criteria.select_related("mentee_question", "mentor_question")
     with transaction.atomic():
         count = program.match_runs.count()
         kept = []
@@ -146,14 +161,14 @@ def start_run(
             objective=objective,
             created_by=by,
             configuration={
-                "criteria": [{**asdict_criterion(criterion)} for criterion in pool.criteria],
+                "criteria": [asdict_criterion(criterion) for criterion in criteria],
                 "kept_pairs": kept,
-                "mentees": len(pool.mentees),
-                "mentors": len(pool.mentors),
+                "mentees": len(mentees),
+                "mentors": len(mentors),
             },
         )
         record_audit(by, "match_run.started", run, changes={"objective": objective, "mode": mode})
-    size = len(pool.mentees) + len(pool.mentors)
+    size = len(mentees) + len(mentors)
     if not dispatch:
         return run
     if size <= INLINE_POOL_LIMIT:
@@ -205,18 +220,8 @@ def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None
     program = run.program
     try:
         started = time.perf_counter()
-        kept = [tuple(pair) for pair in run.configuration.get("kept_pairs", [])]
-        install_default_criteria(program)
-        mentees, mentors = ready_pool(program)
-        matched_mentees, per_mentor = open_relationship_counts(program)
-        free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
-        pool = build_problem(
-            program,
-            mentees=[m for m in mentees if m.pk not in matched_mentees],
-            mentors=[m for m in mentors if free[m.pk] > 0],
-            free_capacity=free,
-            extra_locks=kept,
-        )
+        kept = [(int(a), int(b)) for a, b in run.configuration.get("kept_pairs", [])]
+        pool = matching_pool(program, extra_locks=kept)
         pool_seconds = time.perf_counter() - started
         _progress(run_id, 15, "Scoring every pair and solving")
         total = max(1, len(pool.mentees))
@@ -258,6 +263,32 @@ def _fail(run_id: int, error: str) -> None:
         finished_at=timezone.now(),
         progress=100,
         progress_message="",
+    )
+
+
+def create_active_relationship(
+    program: Program,
+    *,
+    mentee: Membership,
+    mentor: Membership,
+    source: Relationship.Source,
+    pair_score: matching.PairScore,
+    started_at: dt.datetime | None = None,
+) -> Relationship:
+    """An active relationship carrying the engine's score and explanation of the pair.
+
+    The caller has checked (under its locks) that the mentee is free and the mentor has room.
+    """
+    return Relationship.objects.create(
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+        status=RelationshipStatus.ACTIVE,
+        source=source,
+        score=pair_score.score,
+        contributions=_contributions(pair_score.contributions),
+        explanation=pair_score.explanation,
+        started_at=started_at or timezone.now(),
     )
 
 
