@@ -19,16 +19,7 @@ from tandem.enrolment.models import ProfileQuestion
 from tandem.programs import seed
 from tandem.programs.models import Program
 
-VALUES = [
-    "growth",
-    "fairness",
-    "curiosity",
-    "service",
-    "craft",
-    "family",
-    "independence",
-    "community",
-]
+VALUES = list(seed.VALUES)
 LANGUAGES = sorted(
     {
         *(language for *_, languages in seed.CITIES for language in languages),

@@ -64,6 +64,16 @@ INTERESTS = (
     "running;cycling;climbing;chess;cooking;photography;music;theatre;reading;gardening;"
     "volunteering;travel;languages;board games;film;yoga;sailing;painting;podcasts;hiking"
 ).split(";")
+VALUES = [
+    "growth",
+    "fairness",
+    "curiosity",
+    "service",
+    "craft",
+    "family",
+    "independence",
+    "community",
+]
 INDUSTRIES = (
     "healthcare;software;finance;education;energy;manufacturing;retail;public sector;"
     "consulting;media;logistics;pharmaceuticals"
@@ -179,19 +189,7 @@ def generate_people(
         )
         answers: dict[str, Any] = {
             "interests": rng.sample(INTERESTS, rng.randint(2, 4)),
-            "values": rng.sample(
-                [
-                    "growth",
-                    "fairness",
-                    "curiosity",
-                    "service",
-                    "craft",
-                    "family",
-                    "independence",
-                    "community",
-                ],
-                2,
-            ),
+            "values": rng.sample(VALUES, 2),
             "industry": industry,
             "years_experience": years,
             "seniority": seniority,
