@@ -39,6 +39,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from _postgres import scratch_database  # sibling module: benchmarks run as scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -260,27 +262,6 @@ def run_backend(label: str, rows: int, directory: Path) -> list[tuple[str, str, 
     return results
 
 
-def _scratch_postgres(url: str) -> tuple[str, Any]:
-    """Create ``<name>_import_bench`` next to the database of ``url``; return its URL and a
-    function that drops it."""
-    import psycopg
-    from psycopg import sql
-
-    base, _, name = url.rpartition("/")
-    scratch = f"{name.split('?')[0]}_import_bench"
-    admin_url = f"{base}/postgres"
-
-    def execute(statement: sql.Composed) -> None:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(statement)
-
-    execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(scratch)))
-    execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    return f"{base}/{scratch}", lambda: execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -302,7 +283,7 @@ def main() -> int:
             ("SQLite", f"sqlite:///{temporary}/bench.sqlite3", None)
         ]
         if database_url.startswith(("postgres://", "postgresql://")):
-            scratch_url, drop = _scratch_postgres(database_url)
+            scratch_url, drop = scratch_database(database_url, "import_bench")
             backends.append(("PostgreSQL", scratch_url, drop))
         for label, url, drop in backends:
             results_file = Path(temporary) / f"{label}.csv"

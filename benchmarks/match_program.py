@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _postgres import scratch_database  # sibling module: benchmarks run as scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -123,27 +125,6 @@ def run_backend(label: str, people: int, no_text: bool) -> dict[str, Any]:
     return figures
 
 
-def _scratch_postgres(url: str) -> tuple[str, Any]:
-    """Create ``<name>_match_bench`` next to the database of ``url``; return its URL and a
-    function that drops it."""
-    import psycopg
-    from psycopg import sql
-
-    base, _, name = url.rpartition("/")
-    scratch = f"{name.split('?')[0]}_match_bench"
-    admin_url = f"{base}/postgres"
-
-    def execute(statement: sql.Composed) -> None:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(statement)
-
-    execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
-    execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    return f"{base}/{scratch}", lambda: execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-    )
-
-
 def _table(results: list[dict[str, Any]]) -> str:
     lines = []
     for figures in results:
@@ -201,7 +182,7 @@ def main() -> int:
             ("SQLite", f"sqlite:///{temporary}/bench.sqlite3", None)
         ]
         if database_url.startswith(("postgres://", "postgresql://")):
-            scratch_url, drop = _scratch_postgres(database_url)
+            scratch_url, drop = scratch_database(database_url, "match_bench")
             backends.append(("PostgreSQL", scratch_url, drop))
         for label, url, drop in backends:
             data_dir = Path(temporary) / label
