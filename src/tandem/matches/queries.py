@@ -29,9 +29,8 @@ from tandem.matches.problem import (
     criterion_label,
     install_default_criteria,
     mentor_capacity,
-    ready_pool,
 )
-from tandem.matches.services import open_relationship_counts
+from tandem.matches.services import open_relationship_counts, unmatched_people
 from tandem.programs.models import Membership, Program
 
 PREVIEW_LIMIT = 5
@@ -100,18 +99,6 @@ def criterion_labels(criteria: Sequence[MatchingCriterion]) -> dict[str, str]:
     return {criterion_label(c): short_label(c) for c in criteria}
 
 
-def matching_people(program: Program) -> tuple[list[Membership], list[Membership], dict[int, int]]:
-    """Ready mentees without an open relationship; ready mentors with places left (and how many)."""
-    mentees, mentors = ready_pool(program)
-    matched_mentees, per_mentor = open_relationship_counts(program)
-    free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
-    return (
-        [m for m in mentees if m.pk not in matched_mentees],
-        [m for m in mentors if free[m.pk] > 0],
-        free,
-    )
-
-
 def preview(
     program: Program,
     *,
@@ -130,7 +117,7 @@ def preview(
                 criterion.weight = weights[criterion.pk]
             tried.append(criterion)
         criteria = tried
-    mentees, mentors, free = matching_people(program)
+    mentees, mentors, free = unmatched_people(program)
     mentees.sort(key=lambda m: (m.user.display_name.lower(), m.pk))
     result = Preview(
         mentees=mentees,

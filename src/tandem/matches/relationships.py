@@ -30,13 +30,13 @@ from tandem.matches.problem import (
     build_problem,
     install_default_criteria,
     mentor_capacity,
-    ready_pool,
 )
 from tandem.matches.services import (
     create_active_relationship,
     introduce_pairs,
     open_relationship_counts,
     score_pair,
+    unmatched_people,
 )
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
@@ -237,10 +237,7 @@ def rematch_suggestions(relationship: Relationship, *, limit: int = 5) -> list[m
     program = relationship.program
     install_default_criteria(program)
     mentee = relationship.mentee
-    _, mentors = ready_pool(program)
-    _, per_mentor = open_relationship_counts(program)
-    free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
-    candidates = [m for m in mentors if free[m.pk] > 0]
+    _, candidates, free = unmatched_people(program)
     if not candidates:
         return []
     pool = build_problem(program, mentees=[mentee], mentors=candidates, free_capacity=free)

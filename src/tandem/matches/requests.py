@@ -48,7 +48,6 @@ from tandem.matches.problem import (
     build_problem,
     install_default_criteria,
     mentor_capacity,
-    ready_pool,
 )
 from tandem.matches.services import (
     create_active_relationship,
@@ -56,6 +55,7 @@ from tandem.matches.services import (
     introduce_pairs,
     open_relationship_counts,
     score_pair,
+    unmatched_people,
 )
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
@@ -714,10 +714,7 @@ def attach_suggestions(program: Program, cascades: Iterable[MenteeCascade]) -> N
     if not unmatched:
         return
     install_default_criteria(program)
-    _, mentors = ready_pool(program)
-    _, per_mentor = open_relationship_counts(program)
-    free = {m.pk: max(0, mentor_capacity(m) - per_mentor[m.pk]) for m in mentors}
-    candidates = [m for m in mentors if free[m.pk] > 0]
+    _, candidates, free = unmatched_people(program)
     if not candidates:
         return
     by_id = {str(m.pk): m for m in candidates}
