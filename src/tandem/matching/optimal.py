@@ -13,15 +13,17 @@ When no violation remains, the LP duality gap of the integer-scaled problem is 0
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .criteria import FloatArray, IntArray
 from .flow import FlowResult, solve_flow
 from .model import SCORE_SCALE
-from .scoring import FEASIBLE_ABOVE, FLOAT_MARGIN, NEG, Candidates, ScoreModel, gain_bound, to_gain
+from .scoring import FLOAT_MARGIN, Candidates, ScoreModel, gain_bound, to_gain
 
 #: When a mentee is re-scored, pairs whose reduced cost is within this many gain units of
 #: improving are added too (at most PER_ROW per mentee), so later rounds rarely need it again.
@@ -75,12 +77,13 @@ def certified_solve(
     rescored = 0
     expanded = False
     start: IntArray | None = None
-    # Mentees re-scored in an earlier round keep one exact number: the largest
-    # gain - price over their non-candidate pairs at that round's prices (ref_prices[r]).
-    # With new prices p', gain - p'[j] <= ref_bound + max_j (ref_prices[r][j] - p'[j]).
+    # Mentees checked in an earlier round keep one exact number: the largest upper bound on
+    # gain - price over their remaining non-candidate pairs at that round's prices
+    # (ref_prices[r]). With new prices p', gain - p'[j] <= ref + max_j (ref_prices[r][j] - p'[j]).
     ref_bound = np.full(len(active), np.nan)
     ref_round = np.full(len(active), -1, dtype=np.int64)
     ref_prices: list[IntArray] = []
+    row_bound = gain.upper(candidates.bound[active])
     while True:
         rounds += 1
         keep = local[candidates.mentee] >= 0
@@ -89,7 +92,9 @@ def certified_solve(
         arc_mentee = local[candidates.mentee[keep]]
         arc_mentor = candidates.mentor[keep]
         arc_gain = gain.of(candidates.score[keep])
+        began = time.perf_counter()
         flow = solve_flow(len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max, start)
+        solve_seconds = time.perf_counter() - began
         start = np.concatenate(
             [flow.mentee_potential, flow.mentor_potential, [flow.sink_potential]]
         )
@@ -99,34 +104,11 @@ def certified_solve(
             expanded = True
             _add_columns(model, candidates, active, np.nonzero(cap_min > 0)[0], floor)
             continue
-        mentee_pot = flow.mentee_potential
-        mentor_pot = flow.mentor_potential
         # u = mentee utility, p = mentor price (both relative to the sink's potential); a
-        # non-candidate pair can improve only if gain - p[j] > u[i]. Its gain is at most
-        # ceil((bound + margin) * SCALE) + B + price_hint[j], bound being the stored bound on
-        # score - hint for its (mentee, mentor group) cell.
-        utility = mentee_pot - flow.sink_potential
-        price = flow.sink_potential - mentor_pot
-        hint = model.hint_used().astype(np.float64) * SCORE_SCALE
-        if gain.score_factor:
-            drift = np.full(model.n_groups, -np.inf)
-            np.maximum.at(drift, model.mentor_group_of, hint - price)
-        else:
-            cheapest = np.full(model.n_groups, np.inf)
-            np.minimum.at(cheapest, model.mentor_group_of, price.astype(np.float64))
-        failing_parts: list[IntArray] = []
-        for start_row in range(0, len(active), 8192):
-            bound = candidates.bound[active[start_row : start_row + 8192]].astype(np.float64)
-            finite = np.isfinite(bound)
-            if gain.score_factor:
-                upper = np.full(bound.shape, -np.inf)
-                upper[finite] = np.ceil((bound[finite] + FLOAT_MARGIN) * SCORE_SCALE)
-                upper += gain.per_match + 1 + drift[None, :]
-            else:
-                upper = np.where(finite, gain.per_match - cheapest[None, :], -np.inf)
-            rows = np.nonzero(upper.max(axis=1) > utility[start_row : start_row + 8192])[0]
-            failing_parts.append(rows + start_row)
-        failing = np.concatenate(failing_parts) if failing_parts else np.zeros(0, np.int64)
+        # non-candidate pair can improve only if gain - p[j] > u[i].
+        utility = flow.mentee_potential - flow.sink_potential
+        price = flow.sink_potential - flow.mentor_potential
+        failing = np.nonzero(row_bound - float(price.min(initial=0)) > utility)[0]
         if len(ref_prices) and len(failing):
             shift = np.array([float((old - price).max()) for old in ref_prices])
             known = ref_round[failing] >= 0
@@ -136,24 +118,30 @@ def certified_solve(
                 <= utility[failing[known]]
             )
             failing = failing[~passes]
-        if on_round is not None:
-            on_round(f"round {rounds}: {len(arc_mentee)} pairs, {len(failing)} mentees to check")
-        if len(failing) == 0:
-            break
-        rescored += len(failing)
-        violations, best = _add_violations(
-            model,
-            candidates,
-            active[failing],
-            mentee_pot[failing],
-            mentor_pot,
-            gain,
-            floor,
-            price,
-        )
-        ref_bound[failing] = best
-        ref_round[failing] = len(ref_prices)
+        checked = len(failing)
+        began = time.perf_counter()
+        violations = 0
+        round_index = len(ref_prices)
         ref_prices.append(price.copy())
+        while len(failing):
+            rescored += len(failing)
+            found, remaining = _check(
+                model, candidates, active[failing], utility[failing], price, gain, floor
+            )
+            violations += found
+            ref_bound[failing] = remaining
+            ref_round[failing] = round_index
+            if violations:
+                break
+            # nothing improves, but some pairs were not returned (ties within the float
+            # margin): the potentials are still feasible, check those mentees again
+            failing = failing[remaining > utility[failing]]
+        if on_round is not None:
+            on_round(
+                f"round {rounds}: {len(arc_mentee)} pairs solved in {solve_seconds:.1f} s, "
+                f"{checked} mentees checked in {time.perf_counter() - began:.1f} s, "
+                f"{violations} improving pairs"
+            )
         if violations == 0:
             break
     mentor_of = np.full(n_all, -1, dtype=np.int64)
@@ -161,83 +149,73 @@ def certified_solve(
     return Certified(flow, mentor_of, rounds, rescored, flow.gap)
 
 
-def _add_violations(
+def _check(
     model: ScoreModel,
     candidates: Candidates,
     rows: IntArray,
-    row_potential: IntArray,
-    mentor_pot: IntArray,
+    utility: IntArray,
+    price: IntArray,
     gain: Gain,
     floor: float | None,
-    price: IntArray,
 ) -> tuple[int, FloatArray]:
-    """Re-score ``rows`` against all mentors; add every non-candidate pair that could improve
-    (and a margin of near ones); tighten those rows' bounds. Returns the number of pairs that
-    violate the certificate (0: the current answer is optimal)."""
-    m = model.m
-    order = np.argsort(candidates.mentee, kind="stable")
-    sorted_mentee = candidates.mentee[order]
-    potential_of = dict(zip(rows.tolist(), row_potential.tolist(), strict=True))
+    """Score ``rows`` against all mentors (compiled kernel), add every non-candidate pair that
+    could improve the answer (and a few near ones) to the candidates. Returns the number of
+    added pairs that do improve it (0: optimal as far as these rows go) and per row the
+    largest upper bound on gain - price over the non-candidates left."""
+    data = model.kernel_data()
+    known_mentee = np.concatenate([candidates.mentee, candidates.skip_mentee])
+    known_mentor = np.concatenate([candidates.mentor, candidates.skip_mentor])
+    order = np.argsort(known_mentee, kind="stable")
+    sorted_mentee = known_mentee[order]
+    sorted_mentor = known_mentor[order]
+    position = np.argsort(rows, kind="stable")
     violations = 0
-    best_of: dict[int, float] = {}
-    pot32 = mentor_pot.astype(np.float64)
-    for block in model.blocks(rows):
-        acc = model.block(block)
+    remaining_out = np.empty(len(rows), dtype=np.float64)
+    utility_of = np.empty(model.n, dtype=np.float64)
+    utility_of[rows] = utility
+    low = -np.inf if floor is None else floor - FLOAT_MARGIN
+    done = 0
+    for block, extra in model.kernel_blocks(rows[position]):
         starts = np.searchsorted(sorted_mentee, block)
         ends = np.searchsorted(sorted_mentee, block, side="right")
         counts = ends - starts
-        r = np.repeat(np.arange(len(block)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        c = candidates.mentor[order[np.repeat(starts, counts) + offsets]]
-        acc[r, c] = NEG
-        feasible = acc > FEASIBLE_ABOVE
-        if floor is not None:  # only pairs at or above the floor are arcs of this problem
-            feasible &= acc >= np.float32(floor - FLOAT_MARGIN)
-        estimate = gain.score_factor * (acc.astype(np.float64) * SCORE_SCALE) + gain.per_match
-        target = np.array([potential_of[int(i)] for i in block], dtype=np.float64)
-        # near-violations (within the float32 error and a small slack), at most PER_ROW per row
-        reduced = estimate + pot32[None, :] - target[:, None]
-        reduced[~feasible] = -np.inf
-        near = reduced > -ADD_SLACK
-        counts = near.sum(axis=1)
-        for row in np.nonzero(counts > PER_ROW)[0]:
-            values = reduced[row]
-            keep = np.argpartition(values, len(values) - PER_ROW)[len(values) - PER_ROW :]
-            near[row] = False
-            near[row, keep] = values[keep] > -ADD_SLACK
-        flat = np.flatnonzero(near)
-        nr, nc = np.divmod(flat, m)
-        if len(nr):
-            score, exact_feasible = model.evaluate(block[nr], nc.astype(np.int64))
-            ok = exact_feasible.copy()
-            if floor is not None:
-                ok &= score >= floor
-            exact = gain.of(score) + mentor_pot[nc]
-            violations += int((ok & (exact > target[nr])).sum())
-            # every feasible pair becomes a candidate (even below the floor: candidates serve
-            # all objectives); infeasible ones are simply dropped from the bounds
-            candidates.add(
-                block[nr][exact_feasible],
-                nc[exact_feasible].astype(np.int64),
-                score[exact_feasible],
-            )
-            acc[nr, nc] = NEG
-        candidates.bound[block] = model.group_bounds(
-            model.adjusted(acc), np.full(len(block), np.inf)
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        offsets = np.arange(ptr[-1]) - np.repeat(ptr[:-1], counts)
+        cand = sorted_mentor[np.repeat(starts, counts) + offsets].astype(np.int64)
+        near, remaining = kernels.check_rows(
+            block,
+            ptr,
+            cand,
+            price.astype(np.float64),
+            utility_of[block],
+            float(gain.score_factor),
+            float(gain.per_match),
+            low,
+            float(ADD_SLACK),
+            PER_ROW,
+            float(SCORE_SCALE),
+            FLOAT_MARGIN,
+            extra,
+            data,
         )
-        # exact reference: max over the remaining non-candidates of gain upper bound - price
-        remaining = acc > FEASIBLE_ABOVE
+        remaining_out[position[done : done + len(block)]] = remaining
+        done += len(block)
+        r, c = np.nonzero(near >= 0)
+        if not len(r):
+            continue
+        mentee, mentor = block[r], near[r, c]
+        score, feasible = model.evaluate(mentee, mentor)
+        ok = feasible.copy()
         if floor is not None:
-            remaining &= acc >= np.float32(floor - FLOAT_MARGIN)
-        upper = (
-            gain.score_factor * np.ceil((acc.astype(np.float64) + FLOAT_MARGIN) * SCORE_SCALE)
-            + gain.per_match
-            - price[None, :]
-        )
-        upper[~remaining] = -np.inf
-        for i, value in zip(block.tolist(), upper.max(axis=1).tolist(), strict=True):
-            best_of[int(i)] = value
-    return violations, np.array([best_of[int(i)] for i in rows], dtype=np.float64)
+            ok &= score >= floor
+        exact = gain.of(score) - price[mentor]
+        violations += int((ok & (exact > utility_of[mentee])).sum())
+        # every feasible pair becomes a candidate (even below the floor: candidates serve all
+        # objectives); infeasible ones are simply dropped
+        candidates.add(mentee[feasible], mentor[feasible], score[feasible])
+        candidates.skip_mentee = np.concatenate([candidates.skip_mentee, mentee[~feasible]])
+        candidates.skip_mentor = np.concatenate([candidates.skip_mentor, mentor[~feasible]])
+    return violations, remaining_out
 
 
 def _add_columns(

@@ -9,24 +9,29 @@ A pair is *feasible* when it passes every hard rule and is neither forbidden nor
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
+from . import kernels
 from .criteria import (
     BoolArray,
+    CategoryCriterion,
     Context,
     Embedder,
     EncodedCriterion,
     Float32Array,
     FloatArray,
+    GapCriterion,
     IntArray,
+    ManagerCriterion,
+    SetCriterion,
+    TimezoneCriterion,
     encode,
 )
+from .kernels import KernelData
 from .model import SCORE_SCALE, Problem
 
 #: Value standing for "infeasible" in float32 score blocks.
@@ -41,28 +46,37 @@ TABLE_LIMIT = 30_000_000
 KEYED_MAX = 64
 #: Problems with at least this many pairs get a pilot price estimate (see candidates()).
 PILOT_PAIRS = 4_000_000
-#: Subtract the price hint from scores when choosing candidates and keeping bounds. Measured:
-#: the pilot's prices are too noisy (median error 0.02, tails 0.07) for that to pay, so the
-#: hint only orders the mentor groups.
-ADJUST = False
-#: With pilot prices, pick candidates by score - price (bounds stay on scores).
-SELECT_BY_VALUE = True
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
 Progress = Callable[[int], None]
+_SET_KINDS = {
+    "overlap": kernels.OVERLAP,
+    "complement": kernels.COMPLEMENT,
+    "availability": kernels.AVAILABILITY,
+    "shares_language": kernels.SHARES,
+}
+_CATEGORY_KINDS = {
+    "same": kernels.SAME,
+    "different": kernels.DIFFERENT,
+    "not_same": kernels.NOT_SAME,
+}
+_NO_EXTRA = np.zeros((0, 0), dtype=np.float32)
 
 
 @dataclass
 class Candidates:
-    """Candidate pairs with exact scores, and per mentee and mentor group an upper bound on
-    ``float32 score - price hint`` of every feasible pair that is *not* a candidate (-inf:
-    none). Mentor groups (``ScoreModel.mentor_group_order``) sort mentors by price hint."""
+    """Candidate pairs with exact scores, and per mentee an upper bound on the float32 score
+    of every feasible pair that is *not* a candidate (-inf: none)."""
 
     mentee: IntArray
     mentor: IntArray
     score: FloatArray
-    bound: Float32Array  # (mentees, mentor groups)
+    bound: FloatArray  # (mentees,)
+    #: pairs the float32 scorer lets through but the exact rules reject (never arcs; the
+    #: certificate skips them like candidates)
+    skip_mentee: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    skip_mentor: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def keys(self, n_mentors: int) -> IntArray:
         return self.mentee * n_mentors + self.mentor
@@ -250,8 +264,8 @@ class ScoreModel:
             self.group_of = np.zeros(self.n, dtype=np.int64)
         self.order = np.argsort(self.group_of, kind="stable")
         self.price_hint = np.zeros(self.m, dtype=np.float32)
-        self.price_hint_is_price = False
-        self.plan_mentor_groups()
+        self._kernel_data: KernelData | None = None
+        self._extra: list[int] = []
 
     def _table(self, b: int) -> Float32Array:
         table = self._tables.get(b)
@@ -344,78 +358,207 @@ class ScoreModel:
         for start in range(0, len(order), size):
             yield order[start : start + size]
 
-    def candidates(
-        self,
-        per_mentee: int,
-        progress: Progress | None = None,
-        threads: int | None = None,
-    ) -> Candidates:
+    # ------------------------------------------------------------------ compiled kernels
+    def kernel_data(self) -> KernelData:
+        """The criteria as the flat arrays the compiled kernels read (built once)."""
+        if self._kernel_data is not None:
+            return self._kernel_data
+        self.prepare()
+        n, m = self.n, self.m
+        tables = [self._table(position) for position in range(len(self.bundles))]
+        offsets = np.cumsum([0] + [len(t) for t in tables])[:-1]
+        table_row = np.zeros((n, len(tables)), dtype=np.int64)
+        for position in range(len(tables)):
+            table_row[:, position] = offsets[position] + self.bundle_codes[position]
+        stacked = (
+            np.ascontiguousarray(np.concatenate(tables, axis=0))
+            if tables
+            else np.zeros((1, m), dtype=np.float32)
+        )
+        keyed = set(self.keyed)
+        set_meta: list[tuple[int, int, int, int]] = []
+        sparse_ptr: list[IntArray] = []
+        sparse_tag: list[IntArray] = []
+        postings: list[tuple[IntArray, IntArray]] = []
+        tags = 0
+        set_param: list[tuple[float, float, float, float]] = []
+        a_bits: list[NDArray[np.uint64]] = []
+        b_bits: list[NDArray[np.uint64]] = []
+        a_size: list[FloatArray] = []
+        b_size: list[FloatArray] = []
+        num_kind: list[int] = []
+        num_param: list[tuple[float, ...]] = []
+        a_num: list[FloatArray] = []
+        b_num: list[FloatArray] = []
+        self._extra = []
+        words = 0
+        for k, enc in enumerate(self.encoded):
+            if k in keyed:
+                continue
+            factor = float(np.float32(self.factor[k]))
+            hard = 1.0 if enc.criterion.hard else 0.0
+            if isinstance(enc, SetCriterion):
+                set_param.append((factor, hard, enc.threshold, enc.need))
+                a_size.append(enc.mentee_size)
+                b_size.append(enc.mentor_size)
+                if not hard and _sparse_pays(enc):
+                    # soft tag sets over a large vocabulary: an inverted index visits only
+                    # the mentors that share a tag
+                    set_meta.append((_SET_KINDS[enc.kind], 0, 0, len(sparse_ptr)))
+                    a_sets, by_tag = enc.mentee_sets, enc.mentor_sets_t
+                    sparse_ptr.append(a_sets.indptr.astype(np.int64))
+                    sparse_tag.append(a_sets.indices.astype(np.int64) + tags)
+                    postings.append((by_tag.indptr.astype(np.int64), by_tag.indices))
+                    tags += by_tag.shape[0]
+                    continue
+                width = enc.mentee_bits.shape[1]
+                set_meta.append((_SET_KINDS[enc.kind], words, width, -1))
+                a_bits.append(enc.mentee_bits)
+                b_bits.append(enc.mentor_bits)
+                words += width
+                continue
+            a: np.ndarray
+            b: np.ndarray
+            extra: tuple[float, float, float]
+            if isinstance(enc, CategoryCriterion):
+                kind, a, b, extra = _CATEGORY_KINDS[enc.kind], enc.a, enc.b, (0.0, 0.0, 0.0)
+            elif isinstance(enc, GapCriterion):
+                kind, a, b = kernels.GAP, enc.a, enc.b
+                extra = (enc.low, enc.high, enc.tolerance)
+            elif isinstance(enc, TimezoneCriterion):
+                kind, a, b, extra = kernels.TIMEZONE, enc.a, enc.b, (enc.scale, 0.0, 0.0)
+            elif isinstance(enc, ManagerCriterion):
+                kind, a, b = kernels.NOT_MANAGER, enc.mentee_manager, enc.mentor_manager
+                extra = (0.0, 0.0, 0.0)
+            else:  # distance, text: dense NumPy/BLAS blocks
+                self._extra.append(k)
+                continue
+            num_kind.append(kind)
+            num_param.append((factor, hard, enc.threshold, *extra))
+            a_num.append(np.asarray(a, dtype=np.float64))
+            b_num.append(np.asarray(b, dtype=np.float64))
+
+        def columns(parts: list[FloatArray], rows: int) -> FloatArray:
+            if not parts:
+                return np.zeros((rows, 0), dtype=np.float64)
+            return np.ascontiguousarray(np.stack(parts, axis=1), dtype=np.float64)
+
+        def bits(parts: list[NDArray[np.uint64]], rows: int) -> NDArray[np.uint64]:
+            if not parts:
+                return np.zeros((rows, 0), dtype=np.uint64)
+            return np.ascontiguousarray(np.concatenate(parts, axis=1))
+
+        choice_order = np.argsort(self.choice_mentee, kind="stable")
+        excluded_mentee = self.excluded_keys // max(m, 1)
+        self._kernel_data = KernelData(
+            tables=stacked,
+            table_row=table_row,
+            set_meta=np.array(set_meta, dtype=np.int64).reshape(-1, 4),
+            set_param=np.array(set_param, dtype=np.float64).reshape(-1, 4),
+            a_bits=bits(a_bits, n),
+            b_bits=bits(b_bits, m),
+            a_size=columns(a_size, n),
+            b_size=columns(b_size, m),
+            num_kind=np.array(num_kind, dtype=np.int64),
+            num_param=np.array(num_param, dtype=np.float64).reshape(-1, 6),
+            a_num=columns(a_num, n),
+            b_num=columns(b_num, m),
+            choice_ptr=np.searchsorted(self.choice_mentee[choice_order], np.arange(n + 1)).astype(
+                np.int64
+            ),
+            choice_mentor=self.choice_mentor[choice_order].astype(np.int64),
+            choice_bonus=self.choice_bonus[choice_order].astype(np.float32),
+            excluded_ptr=np.searchsorted(excluded_mentee, np.arange(n + 1)).astype(np.int64),
+            excluded_mentor=(self.excluded_keys % max(m, 1)).astype(np.int64),
+            **_join_sparse(sparse_ptr, sparse_tag, postings),
+        )
+        return self._kernel_data
+
+    def extra_block(self, mentee: IntArray) -> Float32Array:
+        """The criteria the kernels do not compute per pair (distance, text), as a dense
+        float32 block for ``mentee`` rows (0 x 0 when there are none)."""
+        self.kernel_data()
+        if not self._extra:
+            return _NO_EXTRA
+        acc = np.zeros((len(mentee), self.m), dtype=np.float32)
+        for k in self._extra:
+            enc = self.encoded[k]
+            factor = np.float32(self.factor[k])
+            if factor and not enc.criterion.hard:
+                enc.add_block(acc, mentee, float(factor))
+                continue
+            values = enc.rows(mentee)
+            if factor:
+                acc += values * factor
+            if enc.criterion.hard:
+                np.copyto(acc, NEG, where=~enc.passes_block(values))
+        return acc
+
+    def kernel_blocks(self, mentee: IntArray) -> Iterator[tuple[IntArray, Float32Array]]:
+        """``mentee`` in blocks with their extra blocks (large blocks when there are none)."""
+        self.kernel_data()
+        size = max(16, min(1024, 2_000_000 // max(self.m, 1))) if self._extra else 8192
+        for start in range(0, len(mentee), size):
+            rows = mentee[start : start + size]
+            yield rows, self.extra_block(rows)
+
+    def top(
+        self, mentee: IntArray, k: int, offset: Float32Array, progress: Progress | None = None
+    ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+        """Each mentee's ``k`` best feasible mentors by ``score - offset``: (rows, mentors)
+        of the kept pairs, and per mentee the largest value and score among the feasible
+        mentors not kept (-inf when none)."""
+        data = self.kernel_data()
+        rows_out: list[IntArray] = []
+        cols_out: list[IntArray] = []
+        values: list[FloatArray] = []
+        scores: list[FloatArray] = []
+        for rows, extra in self.kernel_blocks(mentee):
+            picked, bound_value, bound_score = kernels.top_values(
+                rows, k, offset.astype(np.float32), extra, data
+            )
+            r, c = np.nonzero(picked >= 0)
+            rows_out.append(rows[r])
+            cols_out.append(picked[r, c])
+            values.append(bound_value)
+            scores.append(bound_score)
+            if progress is not None:
+                progress(len(rows))
+
+        def join(parts: list[FloatArray] | list[IntArray], dtype: type) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        return (
+            join(rows_out, np.int64),
+            join(cols_out, np.int64),
+            join(values, np.float64),
+            join(scores, np.float64),
+        )
+
+    def candidates(self, per_mentee: int, progress: Progress | None = None) -> Candidates:
         """About ``per_mentee`` best feasible mentors of every mentee (all of them if there are
-        fewer), plus every chosen mentor, with exact scores and non-candidate bounds.
+        fewer), plus every chosen mentor, with exact scores and a per-mentee bound on the score
+        of every feasible pair that is not a candidate.
 
         On large problems (PILOT_PAIRS) a pilot solve on a quarter of the mentees estimates
-        each mentor's "price" (dual value); candidates are then the best by score - price
-        (what optimal assignments are made of), and the bounds kept for the certificate are on
-        plain scores per group of mentors of similar price. On small problems the candidates
-        are the best by score and how often a mentor is among a sample of mentees' best stands
-        in for the price. Correctness never depends on the estimate, only how many mentees
-        the certificate has to re-score."""
-        self.prepare()
-        self.price_hint_is_price = self.n * self.m >= PILOT_PAIRS and self.n >= 8 * per_mentee
-        if self.price_hint_is_price:
-            self.price_hint = self._pilot_prices(per_mentee)
-        else:
-            self.price_hint = self._demand(per_mentee)
-        self.plan_mentor_groups()
-        bound = np.full((self.n, self.n_groups), -np.inf, dtype=np.float32)
-        parts: list[tuple[IntArray, IntArray]] = []
-        workers = threads or min(2, os.cpu_count() or 1)
-
-        def run(mentee: IntArray) -> tuple[IntArray, IntArray, IntArray, Float32Array]:
-            acc = self.block(mentee)
-            if SELECT_BY_VALUE and self.price_hint_is_price:
-                # candidates by score - estimated price (good value, as in the optimum); the
-                # bounds stay on plain scores, over the pairs that were not picked
-                value = acc - self.price_hint[None, :]
-                r, c, _ = select_top(value, per_mentee)
-                acc[r, c] = NEG
-                return mentee, r, c, self.group_bounds(acc, np.full(len(mentee), np.inf))
-            r, c, row_bound = select_top(acc, per_mentee)
-            return mentee, r, c, self.group_bounds(acc, row_bound)
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for mentee, r, c, row_bound in pool.map(run, self.blocks()):
-                parts.append((mentee[r], c))
-                bound[mentee] = row_bound
-                if progress is not None:
-                    progress(len(mentee))
-        mentee_all = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-        mentor_all = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        each mentor's "price" (dual value) and the candidates are the best by score - price
+        (what optimal assignments are made of); otherwise the best by score. Correctness never
+        depends on the estimate, only how much work the certificate has."""
+        data = self.kernel_data()
+        del data
+        pilot = self.n * self.m >= PILOT_PAIRS and self.n >= 8 * per_mentee
+        self.price_hint = (
+            self._pilot_prices(per_mentee) if pilot else np.zeros(self.m, dtype=np.float32)
+        )
+        everyone = np.arange(self.n, dtype=np.int64)
+        mentee_all, mentor_all, _, bound = self.top(everyone, per_mentee, self.price_hint, progress)
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
-        keys = np.sort(mentee_all * self.m + mentor_all)
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+        keys = np.unique(mentee_all * self.m + mentor_all)
         mentee_all, mentor_all = keys // max(self.m, 1), keys % max(self.m, 1)
         score, feasible = self.evaluate(mentee_all, mentor_all)
         return Candidates(mentee_all[feasible], mentor_all[feasible], score[feasible], bound)
-
-    def adjusted(self, acc: Float32Array) -> Float32Array:
-        """acc - price hint (score units), in place."""
-        if ADJUST and self.price_hint.any():
-            acc -= self.price_hint[None, :]
-        return acc
-
-    def _demand(self, per_mentee: int, sample: int = 2048) -> Float32Array:
-        """How often each mentor is among the best of a sample of mentees (a price proxy)."""
-        demand = np.zeros(self.m, dtype=np.float64)
-        if self.n and self.m:
-            rng = np.random.default_rng(0)
-            picked = np.sort(rng.choice(self.n, min(self.n, sample), replace=False))
-            for block in self.blocks(picked.astype(np.int64)):
-                _, c, _ = select_top(self.block(block), per_mentee)
-                demand += np.bincount(c, minlength=self.m)
-        return np.asarray(demand, dtype=np.float32)
 
     def _pilot_prices(self, per_mentee: int) -> Float32Array:
         """Mentor prices (score units) from an optimal assignment of a random quarter of the
@@ -425,14 +568,7 @@ class ScoreModel:
         rng = np.random.default_rng(0)
         size = max(8 * per_mentee, self.n // 4)
         sample = np.sort(rng.choice(self.n, size, replace=False)).astype(np.int64)
-        rows: list[IntArray] = []
-        cols: list[IntArray] = []
-        for block in self.blocks(sample):
-            r, c, _ = select_top(self.block(block), per_mentee)
-            rows.append(block[r])
-            cols.append(c)
-        mentee = np.concatenate(rows)
-        mentor = np.concatenate(cols)
+        mentee, mentor, _, _ = self.top(sample, per_mentee, np.zeros(self.m, dtype=np.float32))
         score, ok = self.evaluate(mentee, mentor)
         share = size / self.n
         seats: IntArray = np.floor(self.cap_max * share + rng.random(self.m)).astype(np.int64)
@@ -451,48 +587,41 @@ class ScoreModel:
         price = (flow.sink_potential - flow.mentor_potential).astype(np.float64)
         return np.asarray(np.maximum(price, 0.0) / SCORE_SCALE, dtype=np.float32)
 
-    def plan_mentor_groups(self, groups: int | None = None) -> None:
-        """Cut the mentors, ordered by price hint, into groups (about 40 mentors each, 64 to
-        512 groups); certificate bounds are kept per (mentee, group)."""
-        if groups is None:
-            groups = min(512, max(64, self.m // 40))
-        self.n_groups = max(1, min(groups, self.m))
-        self.mentor_group_order = np.argsort(self.price_hint, kind="stable").astype(np.int64)
-        self.mentor_group_starts = (np.arange(self.n_groups) * self.m) // self.n_groups
-        self.mentor_group_of = np.empty(self.m, dtype=np.int64)
-        sizes = np.diff(np.append(self.mentor_group_starts, self.m))
-        self.mentor_group_of[self.mentor_group_order] = np.repeat(np.arange(self.n_groups), sizes)
-        self.group_hint_max = np.full(self.n_groups, -np.inf)
-        np.maximum.at(
-            self.group_hint_max, self.mentor_group_of, self.hint_used().astype(np.float64)
-        )
-
-    def hint_used(self) -> Float32Array:
-        """The price hint subtracted from scores (zeros when hints only order the groups)."""
-        return self.price_hint if ADJUST else np.zeros(self.m, dtype=np.float32)
-
-    def group_bounds(self, adjusted: Float32Array, row_bound: FloatArray) -> Float32Array:
-        """Per row and mentor group: the largest feasible entry of ``adjusted``, capped by
-        ``row_bound`` (every entry above it is a candidate); -inf if none."""
-        if self.m == 0:
-            return np.full((len(adjusted), 1), -np.inf, dtype=np.float32)
-        permuted = adjusted[:, self.mentor_group_order]
-        out = np.maximum.reduceat(permuted, self.mentor_group_starts, axis=1)
-        out = np.minimum(out, row_bound.astype(np.float32)[:, None])
-        out[out <= FEASIBLE_ABOVE] = -np.inf
-        return out
-
-    def score_bounds(self, bound: Float32Array) -> FloatArray:
-        """Per row: an upper bound on the (float32) score of any non-candidate pair."""
-        return np.asarray(
-            (bound.astype(np.float64) + self.group_hint_max[None, :]).max(axis=1),
-            dtype=np.float64,
-        )
-
     def row_scores(self, mentee: int) -> tuple[FloatArray, BoolArray]:
         """Exact scores and feasibility of one mentee against every mentor."""
         mentors = np.arange(self.m, dtype=np.int64)
         return self.evaluate(np.full(self.m, mentee, dtype=np.int64), mentors)
+
+
+def _sparse_pays(enc: SetCriterion) -> bool:
+    """Whether an inverted index beats bitset popcounts for this criterion: the mentors a
+    typical mentee's tags reach (with repeats) against one pass over all mentors' words."""
+    if not enc.sparse or enc.n_mentees == 0:
+        return False
+    holders = np.diff(enc.mentor_sets_t.indptr).astype(np.float64)
+    reached = float(holders[enc.mentee_sets.indices].sum()) / enc.n_mentees
+    return 4 * reached < enc.n_mentors * enc.mentee_bits.shape[1]
+
+
+def _join_sparse(
+    ptr: list[IntArray], tag: list[IntArray], postings: list[tuple[IntArray, IntArray]]
+) -> dict[str, IntArray]:
+    """The sparse criteria's CSR arrays concatenated (see KernelData)."""
+    offsets = np.cumsum([0] + [int(p[0][-1]) for p in postings])
+    post_ptr = [np.zeros(1, dtype=np.int64)] + [
+        p[0][1:] + offsets[k] for k, p in enumerate(postings)
+    ]
+    tag_offsets = np.cumsum([0] + [int(p[-1]) for p in ptr])
+    return {
+        "sparse_ptr": np.concatenate(
+            [p + tag_offsets[k] for k, p in enumerate(ptr)] or [np.zeros(0, dtype=np.int64)]
+        ).astype(np.int64),
+        "sparse_tag": np.concatenate(tag or [np.zeros(0, dtype=np.int64)]).astype(np.int64),
+        "post_ptr": np.concatenate(post_ptr).astype(np.int64),
+        "post_mentor": np.concatenate(
+            [p[1] for p in postings] or [np.zeros(0, dtype=np.int64)]
+        ).astype(np.int64),
+    }
 
 
 def _lookup(keys: IntArray, values: IntArray, query: IntArray) -> IntArray:

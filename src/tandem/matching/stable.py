@@ -72,7 +72,7 @@ def deferred_acceptance(
     starts = np.searchsorted(c_mentee, np.arange(n + 1))
     lists: dict[int, list[int]] = {}
     prefs: dict[int, list[int]] = {}
-    row_bound = model.score_bounds(candidates.bound)
+    row_bound = candidates.bound
     bound = to_gain(np.where(np.isfinite(row_bound), row_bound, -1e9)) + 1
     has_bound = np.isfinite(row_bound)
     extended = np.zeros(n, dtype=np.bool_)

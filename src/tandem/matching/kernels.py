@@ -1,0 +1,432 @@
+"""Compiled (numba) scoring kernels: one mentee row against every mentor, fused with what the
+optimal mode needs from that row, so that no (mentees x mentors) matrix is ever materialised.
+
+A row is built exactly like :meth:`ScoreModel.block` builds it (float32, within FLOAT_MARGIN of
+the exact score, NEG for pairs a hard rule or an exclusion rules out):
+
+* keyed tables (criteria precomputed per distinct mentee value) are summed;
+* tag-set criteria intersect 64-bit bitsets (one popcount per word);
+* category, gap, time-zone and manager criteria are computed per pair;
+* any other criterion (distance, text with many distinct texts) arrives as a dense ``extra``
+  block computed by NumPy/BLAS;
+* choice bonuses are added and excluded (forbidden, past) pairs set to NEG.
+
+Two fused passes use the row without storing it:
+
+* :func:`top_values` keeps each mentee's ``k`` best mentors by ``score - offset`` (a price
+  estimate) with a small heap, and the largest value and score among the mentors *not* kept;
+* :func:`check_rows` computes, for the certificate, an upper bound on
+  ``gain(score) - price`` of every non-candidate pair, returns the best few that could improve
+  the current answer and the largest bound among the pairs it did not return.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+from .criteria import Float32Array, FloatArray, IntArray
+
+NEG32 = np.float32(-1e30)
+#: Mentors scanned together: a block whose best entry cannot enter the result is skipped.
+BLOCK = 64
+FEASIBLE32 = np.float32(-1e29)
+
+#: set-criterion kind codes
+OVERLAP, COMPLEMENT, AVAILABILITY, SHARES = 0, 1, 2, 3
+#: per-pair criterion kind codes
+SAME, DIFFERENT, NOT_SAME, GAP, TIMEZONE, NOT_MANAGER = 10, 11, 12, 20, 30, 40
+
+
+class KernelData(NamedTuple):
+    """Flat arrays describing how to build a row (see ScoreModel.kernel_data)."""
+
+    tables: Float32Array  # (table rows, m) float32: every keyed bundle's rows stacked
+    table_row: np.ndarray  # (n, bundles) int64: a mentee's row in ``tables`` per bundle
+    set_meta: np.ndarray  # (sets, 4) int64: kind, first word, words, sparse index (-1: dense)
+    set_param: FloatArray  # (sets, 4): factor, hard (0/1), threshold, need
+    a_bits: np.ndarray  # (n, words) uint64
+    b_bits: np.ndarray  # (m, words) uint64
+    a_size: FloatArray  # (n, sets)
+    b_size: FloatArray  # (m, sets)
+    num_kind: IntArray  # (numeric criteria,)
+    num_param: FloatArray  # (numeric criteria, 6): factor, hard, threshold, p0, p1, p2
+    a_num: FloatArray  # (n, numeric criteria)
+    b_num: FloatArray  # (m, numeric criteria)
+    choice_ptr: IntArray  # (n + 1,)
+    choice_mentor: IntArray
+    choice_bonus: Float32Array
+    excluded_ptr: IntArray  # (n + 1,)
+    excluded_mentor: IntArray
+    # sparse tag sets (soft criteria over large vocabularies): mentee q-th sparse criterion's
+    # tags are sparse_tag[sparse_ptr[q * (n + 1) + i] : sparse_ptr[q * (n + 1) + i + 1]]
+    # (global tag ids); the mentors holding tag t are post_mentor[post_ptr[t] : post_ptr[t + 1]]
+    sparse_ptr: IntArray
+    sparse_tag: IntArray
+    post_ptr: IntArray
+    post_mentor: IntArray
+
+
+@intrinsic
+def _popcount(typingctx, value):  # type: ignore[no-untyped-def]
+    signature = types.uint64(types.uint64)
+
+    def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        return builder.ctpop(args[0])
+
+    return signature, codegen
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _intersection(mine, theirs, j, w0, w1):  # type: ignore[no-untyped-def]
+    inter = 0
+    for w in range(w0, w1):
+        inter += _popcount(mine[w] & theirs[j, w])  # type: ignore[call-arg]
+    return inter
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _block_max(row, offset, start, end, factor):  # type: ignore[no-untyped-def]
+    """max over [start, end) of factor * row[j] - offset[j] (no NaN in either)."""
+    best = -np.inf
+    for j in range(start, end):
+        value = factor * np.float64(row[j]) - offset[j]
+        best = value if value > best else best
+    return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _passes(score: float, threshold: float) -> bool:
+    if threshold <= 1e-9:
+        return score > 0.0
+    return score >= threshold - 1e-5
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-untyped-def]
+    (
+        tables,
+        table_row,
+        set_meta,
+        set_param,
+        a_bits,
+        b_bits,
+        a_size,
+        b_size,
+        num_kind,
+        num_param,
+        a_num,
+        b_num,
+        choice_ptr,
+        choice_mentor,
+        choice_bonus,
+        excluded_ptr,
+        excluded_mentor,
+        sparse_ptr,
+        sparse_tag,
+        post_ptr,
+        post_mentor,
+    ) = data
+    m = row.shape[0]
+    n = table_row.shape[0]
+    bundles = table_row.shape[1]
+    if bundles == 0:
+        for j in range(m):
+            row[j] = 0.0
+    else:
+        first = tables[table_row[i, 0]]
+        for j in range(m):
+            row[j] = first[j]
+        for b in range(1, bundles):
+            other = tables[table_row[i, b]]
+            for j in range(m):
+                row[j] += other[j]
+    if extra_row >= 0:
+        values = extra[extra_row]
+        for j in range(m):
+            row[j] += values[j]
+    # one tight loop per criterion (the row stays in cache; hard failures become NEG)
+    for s in range(set_meta.shape[0]):
+        kind = set_meta[s, 0]
+        w0 = set_meta[s, 1]
+        w1 = w0 + set_meta[s, 2]
+        factor = set_param[s, 0]
+        hard = set_param[s, 1] > 0
+        threshold = set_param[s, 2]
+        inv_need = 1.0 / set_param[s, 3]
+        size_a = a_size[i, s]
+        inv_a = 1.0 / size_a if size_a > 0 else 0.0
+        q = set_meta[s, 3]
+        if q >= 0:
+            # inverted index: only mentors sharing a tag get a (non-zero) score
+            used = 0
+            base = q * (n + 1) + i
+            for k in range(sparse_ptr[base], sparse_ptr[base + 1]):
+                t = sparse_tag[k]
+                for p in range(post_ptr[t], post_ptr[t + 1]):
+                    j = post_mentor[p]
+                    if counts[j] == 0:
+                        touched[used] = j
+                        used += 1
+                    counts[j] += 1
+            for k in range(used):
+                j = touched[k]
+                inter = counts[j]
+                counts[j] = 0
+                if kind == OVERLAP:
+                    row[j] += factor * inter / (size_a + b_size[j, s] - inter)
+                elif kind == COMPLEMENT:
+                    row[j] += factor * inter * inv_a
+                elif kind == AVAILABILITY:
+                    row[j] += factor * min(1.0, inter * inv_need)
+                else:
+                    row[j] += factor
+            continue
+        mine = a_bits[i]
+        if hard or kind == SHARES:
+            for j in range(m):
+                inter = _intersection(mine, b_bits, j, w0, w1)
+                if kind == OVERLAP:
+                    union = size_a + b_size[j, s] - inter
+                    score = inter / union if union > 0 else 0.0
+                elif kind == COMPLEMENT:
+                    score = inter * inv_a
+                elif kind == AVAILABILITY:
+                    score = min(1.0, inter * inv_need)
+                else:
+                    score = 1.0 if inter > 0 else 0.0
+                if hard and not _passes(score, threshold):
+                    row[j] = NEG32
+                else:
+                    row[j] += factor * score
+        elif kind == OVERLAP:
+            sizes = b_size[:, s]
+            for j in range(m):
+                inter = _intersection(mine, b_bits, j, w0, w1)
+                union = size_a + sizes[j] - inter
+                row[j] += factor * inter / max(union, 1.0)  # union 0 => inter 0 => score 0
+        elif kind == COMPLEMENT:
+            scaled = factor * inv_a
+            for j in range(m):
+                row[j] += scaled * _intersection(mine, b_bits, j, w0, w1)
+        else:  # AVAILABILITY
+            for j in range(m):
+                inter = _intersection(mine, b_bits, j, w0, w1)
+                row[j] += factor * min(1.0, inter * inv_need)
+    for c in range(num_kind.shape[0]):
+        kind = num_kind[c]
+        factor = num_param[c, 0]
+        hard = num_param[c, 1] > 0
+        threshold = num_param[c, 2]
+        a = a_num[i, c]
+        for j in range(m):
+            b = b_num[j, c]
+            if kind == SAME:
+                score = 1.0 if (a >= 0 and a == b) else 0.0
+            elif kind == DIFFERENT:
+                score = 1.0 if (a >= 0 and b >= 0 and a != b) else 0.0
+            elif kind == NOT_SAME:
+                score = 0.0 if (a >= 0 and a == b) else 1.0
+            elif kind == GAP:
+                d = b - a
+                if math.isnan(d):
+                    score = 0.0
+                else:
+                    outside = max(max(num_param[c, 3] - d, d - num_param[c, 4]), 0.0)
+                    score = max(0.0, 1.0 - outside / num_param[c, 5])
+            elif kind == TIMEZONE:
+                h = abs(a - b)
+                if math.isnan(h):
+                    score = 0.0
+                else:
+                    h = h - 24.0 * math.floor(h / 24.0)
+                    h = min(h, 24.0 - h)
+                    score = max(0.0, 1.0 - h / num_param[c, 3])
+            else:  # NOT_MANAGER: a = the mentee's manager (mentor index), b = the reverse
+                score = 0.0 if (a == j or b == i) else 1.0
+            if hard and not _passes(score, threshold):
+                row[j] = NEG32
+            else:
+                row[j] += factor * score
+    for k in range(choice_ptr[i], choice_ptr[i + 1]):
+        row[choice_mentor[k]] += choice_bonus[k]
+    for k in range(excluded_ptr[i], excluded_ptr[i + 1]):
+        row[excluded_mentor[k]] = NEG32
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _sift_down(keys, slots, size):  # type: ignore[no-untyped-def]
+    """Restore the min-heap property of keys[:size] from the root."""
+    pos = 0
+    while True:
+        left = 2 * pos + 1
+        if left >= size:
+            return
+        child = left
+        if left + 1 < size and keys[left + 1] < keys[left]:
+            child = left + 1
+        if keys[child] >= keys[pos]:
+            return
+        keys[pos], keys[child] = keys[child], keys[pos]
+        slots[pos], slots[child] = slots[child], slots[pos]
+        pos = child
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _sift_up(keys, slots, pos):  # type: ignore[no-untyped-def]
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if keys[parent] <= keys[pos]:
+            return
+        keys[parent], keys[pos] = keys[pos], keys[parent]
+        slots[parent], slots[pos] = slots[pos], slots[parent]
+        pos = parent
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def top_values(rows, k, offset, extra, data):  # type: ignore[no-untyped-def]
+    """Per mentee of ``rows``: the ``k`` feasible mentors with the highest ``score - offset``
+    (-1 where there are fewer), and upper bounds on ``score - offset`` and on the score of the
+    feasible mentors not kept (-inf when none): the worst kept value, and that plus the
+    largest offset. ``extra`` (rows x m, or 0 x 0) is added."""
+    count = rows.shape[0]
+    m = offset.shape[0]
+    picked = np.full((count, k), -1, dtype=np.int64)
+    bound_value = np.full(count, -np.inf, dtype=np.float64)
+    bound_score = np.full(count, -np.inf, dtype=np.float64)
+    use_extra = extra.shape[0] > 0
+    top_offset = np.float64(offset.max()) if m else 0.0
+    chunk = 32
+    for c in prange((count + chunk - 1) // chunk):
+        row = np.empty(m, dtype=np.float32)
+        counts = np.zeros(m, dtype=np.int32)
+        touched = np.empty(m, dtype=np.int64)
+        keys = np.empty(k, dtype=np.float32)
+        slots = np.empty(k, dtype=np.int64)
+        for r in range(c * chunk, min(count, (c + 1) * chunk)):
+            _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
+            size = 0
+            j = 0
+            while j < m:
+                end = min(m, j + BLOCK)
+                # most blocks hold nothing better than the worst kept value: skip them whole
+                if size == k and _block_max(row, offset, j, end, 1.0) <= keys[0]:
+                    j = end
+                    continue
+                for jj in range(j, end):
+                    score = row[jj]
+                    if score <= FEASIBLE32:
+                        continue
+                    value = score - offset[jj]
+                    if size < k:
+                        keys[size] = value
+                        slots[size] = jj
+                        _sift_up(keys, slots, size)
+                        size += 1
+                    elif value > keys[0]:
+                        keys[0] = value
+                        slots[0] = jj
+                        _sift_down(keys, slots, size)
+                j = end
+            for s in range(size):
+                picked[r, s] = slots[s]
+            if size == k:
+                # every mentor not kept is at most as good as the worst kept one
+                bound_value[r] = keys[0]
+                bound_score[r] = keys[0] + top_offset
+    return picked, bound_value, bound_score
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def check_rows(  # type: ignore[no-untyped-def]
+    rows,
+    candidate_ptr,
+    candidate_mentor,
+    price,
+    utility,
+    score_factor,
+    per_match,
+    floor,
+    slack,
+    per_row,
+    scale,
+    margin,
+    extra,
+    data,
+):
+    """Certificate pass. For each mentee of ``rows`` (candidate mentors of row r are
+    ``candidate_mentor[candidate_ptr[r]:candidate_ptr[r + 1]]``), every feasible non-candidate
+    pair at or above ``floor`` gets the upper bound
+
+        upper = score_factor * ceil((score + margin) * scale) + per_match - price[mentor]
+
+    on its gain minus the mentor's price. Returns the (at most ``per_row``) mentors with the
+    largest upper bound above ``utility[r] - slack`` (-1 padded), and an upper bound on that
+    of the non-candidates *not* returned."""
+    count = rows.shape[0]
+    m = price.shape[0]
+    near = np.full((count, per_row), -1, dtype=np.int64)
+    remaining = np.full(count, -np.inf, dtype=np.float64)
+    use_extra = extra.shape[0] > 0
+    chunk = 32
+    for c in prange((count + chunk - 1) // chunk):
+        row = np.empty(m, dtype=np.float32)
+        counts = np.zeros(m, dtype=np.int32)
+        touched = np.empty(m, dtype=np.int64)
+        keys = np.empty(per_row, dtype=np.float64)
+        slots = np.empty(per_row, dtype=np.int64)
+        for r in range(c * chunk, min(count, (c + 1) * chunk)):
+            _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
+            for q in range(candidate_ptr[r], candidate_ptr[r + 1]):
+                row[candidate_mentor[q]] = NEG32
+            limit = utility[r] - slack
+            # upper <= score_factor * scale * score - price + lift (ceil adds at most 1)
+            lift = score_factor * (margin * scale + 1.0) + per_match
+            size = 0
+            j = 0
+            while j < m:
+                end = min(m, j + BLOCK)
+                if _block_max(row, price, j, end, score_factor * scale) + lift <= limit:
+                    j = end
+                    continue
+                for jj in range(j, end):
+                    score = row[jj]
+                    if score <= FEASIBLE32 or score < floor:
+                        continue
+                    upper = (
+                        score_factor * math.ceil((score + margin) * scale) + per_match - price[jj]
+                    )
+                    if upper <= limit:
+                        continue
+                    if size < per_row:
+                        keys[size] = upper
+                        slots[size] = jj
+                        _sift_up(keys, slots, size)
+                        size += 1
+                    elif upper > keys[0]:
+                        keys[0] = upper
+                        slots[0] = jj
+                        _sift_down(keys, slots, size)
+                j = end
+            for s in range(size):
+                near[r, s] = slots[s]
+            # the pairs not returned are below the limit, or below the worst one returned
+            remaining[r] = keys[0] if size == per_row else limit
+    return near, remaining
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def score_rows(rows, extra, data, m):  # type: ignore[no-untyped-def]
+    """Dense float32 rows (mostly for tests: the same values the fused passes see)."""
+    out = np.empty((rows.shape[0], m), dtype=np.float32)
+    use_extra = extra.shape[0] > 0
+    for r in prange(rows.shape[0]):
+        counts = np.zeros(m, dtype=np.int32)
+        touched = np.empty(m, dtype=np.int64)
+        extra_row = np.int64(r) if use_extra else np.int64(-1)
+        _fill(rows[r], out[r], counts, touched, extra, extra_row, data)
+    return out
