@@ -450,6 +450,15 @@ def table(results: list[dict[str, object]], info: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def publish(results: list[dict[str, object]], out: Path | None) -> None:
+    """Print the table of ``results`` and write it to ``out`` if given."""
+    text = table(results, machine())
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--worker":
@@ -472,11 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render is not None:
         for path in args.render:
             results.extend(json.loads(path.read_text()))
-        text = table(results, machine())
-        print(text)
-        if args.out is not None:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text, encoding="utf-8")
+        publish(results, args.out)
         return 0
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(f"compiled kernels ready in {warm_up():.1f} s (one-time: numba compiles and caches them)")
@@ -492,11 +497,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             if args.results is not None:
                 args.results.write_text(json.dumps(results, indent=1))
-    text = table(results, machine())
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
+    publish(results, args.out)
     return 0
 
 

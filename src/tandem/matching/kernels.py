@@ -287,6 +287,22 @@ def _sift_up(keys, slots, pos):  # type: ignore[no-untyped-def]
         pos = parent
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _push(keys, slots, size, key, slot):  # type: ignore[no-untyped-def]
+    """Offer (key, slot) to the min-heap keys[:size] of capacity len(keys): kept while there is
+    room or when it beats the smallest key. Returns the new size."""
+    if size < keys.shape[0]:
+        keys[size] = key
+        slots[size] = slot
+        _sift_up(keys, slots, size)
+        return size + 1
+    if key > keys[0]:
+        keys[0] = key
+        slots[0] = slot
+        _sift_down(keys, slots, size)
+    return size
+
+
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def top_values(rows, k, offset, extra, data):  # type: ignore[no-untyped-def]
     """Per mentee of ``rows``: the ``k`` feasible mentors with the highest ``score - offset``
@@ -321,16 +337,7 @@ def top_values(rows, k, offset, extra, data):  # type: ignore[no-untyped-def]
                     score = row[jj]
                     if score <= FEASIBLE32:
                         continue
-                    value = score - offset[jj]
-                    if size < k:
-                        keys[size] = value
-                        slots[size] = jj
-                        _sift_up(keys, slots, size)
-                        size += 1
-                    elif value > keys[0]:
-                        keys[0] = value
-                        slots[0] = jj
-                        _sift_down(keys, slots, size)
+                    size = _push(keys, slots, size, score - offset[jj], jj)
                 j = end
             for s in range(size):
                 picked[r, s] = slots[s]
@@ -400,17 +407,8 @@ def check_rows(  # type: ignore[no-untyped-def]
                     upper = (
                         score_factor * math.ceil((score + margin) * scale) + per_match - price[jj]
                     )
-                    if upper <= limit:
-                        continue
-                    if size < per_row:
-                        keys[size] = upper
-                        slots[size] = jj
-                        _sift_up(keys, slots, size)
-                        size += 1
-                    elif upper > keys[0]:
-                        keys[0] = upper
-                        slots[0] = jj
-                        _sift_down(keys, slots, size)
+                    if upper > limit:
+                        size = _push(keys, slots, size, upper, jj)
                 j = end
             for s in range(size):
                 near[r, s] = slots[s]

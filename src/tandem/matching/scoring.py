@@ -544,8 +544,6 @@ class ScoreModel:
         each mentor's "price" (dual value) and the candidates are the best by score - price
         (what optimal assignments are made of); otherwise the best by score. Correctness never
         depends on the estimate, only how much work the certificate has."""
-        data = self.kernel_data()
-        del data
         pilot = self.n * self.m >= PILOT_PAIRS and self.n >= 8 * per_mentee
         self.price_hint = (
             self._pilot_prices(per_mentee) if pilot else np.zeros(self.m, dtype=np.float32)
