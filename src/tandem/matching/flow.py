@@ -1,12 +1,17 @@
-"""Sparse many-to-one assignment as a min-cost flow (OR-Tools), with dual potentials.
+"""Sparse many-to-one assignment as a min-cost flow, with dual potentials.
 
 Network (integer costs): one node per mentee (supply 1), per mentor (supply -capacity_min)
 and a sink. Arcs: mentee -> mentor for every candidate pair (capacity 1, cost -gain);
 mentee -> sink "stays unmatched" (capacity 1, cost 0); mentor -> sink for the seats above the
 minimum (capacity max - min, cost 0). The sink absorbs what is left.
 
-OR-Tools does not return node potentials, so we compute them from the optimal flow: shortest
-path distances from a virtual root in the residual graph (Bellman-Ford; an optimal flow has no
+Solvers: without minimum capacities, an epsilon-scaling auction (:mod:`.auction`, compiled);
+with minimums, or when the auction gives up (it bounds its own work) or its answer fails the
+certificate (it should not), OR-Tools' min-cost flow. ``method="ortools"`` forces OR-Tools.
+Either way the answer is certified exactly as below, so it is always optimal.
+
+Neither returns usable node potentials, so we compute them from the flow: shortest path
+distances from a virtual root in the residual graph (Bellman-Ford; an optimal flow has no
 negative cycle). With them every residual arc has reduced cost >= 0, and
 
     lower bound(cost) = sum_arcs capacity * min(0, reduced cost) - sum_nodes potential * supply
@@ -18,12 +23,26 @@ gain(pair) <= potential(mentee) - potential(mentor).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from .auction import (
+    auction,
+    duality_gap,
+    feasible_potentials,
+    group_by,
+    residual_graph,
+    residual_size,
+)
 from .criteria import IntArray
+
+Method = Literal["auto", "ortools"]
+#: First epsilon (gain units) of an auction warm-started from a previous solve's prices.
+WARM_EPSILON = 1
 
 
 @dataclass
@@ -38,6 +57,11 @@ class FlowResult:
     sink_potential: int
     cap_min: IntArray  # minimums actually enforced (lowered where they cannot be met)
     below_minimum: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    solver: str = "ortools"  # which solver's answer this is: "auction" or "ortools"
+    fallback: bool = False  # the auction gave up or failed the certificate; OR-Tools solved it
+    #: wall-clock seconds per stage: "auction", "ortools", "certificate" (residual graph,
+    #: potentials and duality gap)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class NegativeCycleError(RuntimeError):
@@ -123,10 +147,14 @@ def solve_flow(
     cap_min: IntArray,
     cap_max: IntArray,
     start: IntArray | None = None,
+    method: Method = "auto",
 ) -> FlowResult:
     """Maximise the total gain of a many-to-one assignment on the given arcs. ``start``:
-    potentials of a previous solve of a similar network (speeds up the certificate)."""
+    potentials ``[mentees, mentors, sink]`` of a previous solve of a similar network (the same
+    people, some arcs more): they warm-start the auction's prices and the certificate.
+    ``method="ortools"`` skips the auction."""
     cap_min = np.minimum(cap_min, cap_max).astype(np.int64)
+    cap_max = np.asarray(cap_max, dtype=np.int64)
     requested = cap_min.copy()
     if n == 0 or m == 0:
         return FlowResult(
@@ -141,76 +169,141 @@ def solve_flow(
             cap_min=np.zeros(m, dtype=np.int64),
             below_minimum=np.nonzero(requested > 0)[0].astype(np.int64),
         )
-    cost = -arc_gain.astype(np.int64)
+    if start is not None and len(start) != n + m + 1:
+        start = None  # potentials of another network
+    arcs = _Arcs.of(n, m, arc_mentee, arc_mentor, arc_gain)
+    seconds: dict[str, float] = {}
+    if method == "auto" and not cap_min.any():
+        result = _solve_by_auction(arcs, cap_max, start, seconds)
+        if result is not None:
+            return result
+    fallback = method == "auto" and not cap_min.any()
+    clock = time.perf_counter()
+    cost = -arcs.gain
     status = None
     if cap_min.sum() <= n:
-        flow, pair_arcs, stay_arcs, seat_arcs = _solver(
-            n, m, arc_mentee, arc_mentor, cost, cap_min, cap_max
-        )
+        flow, pair_arcs, _, _ = _solver(n, m, arc_mentee, arc_mentor, cost, cap_min, cap_max)
         status = flow.solve()
     if status is None or status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
         cap_min = achievable_minimums(n, m, arc_mentee, arc_mentor, cap_min)
-        flow, pair_arcs, stay_arcs, seat_arcs = _solver(
-            n, m, arc_mentee, arc_mentor, cost, cap_min, cap_max
-        )
+        flow, pair_arcs, _, _ = _solver(n, m, arc_mentee, arc_mentor, cost, cap_min, cap_max)
         status = flow.solve()
         if status != flow.OPTIMAL:
             raise RuntimeError(f"min-cost flow failed: {status}")
     pair_flow = np.asarray(flow.flows(pair_arcs), dtype=np.int64)
-    stay_flow = np.asarray(flow.flows(stay_arcs), dtype=np.int64)
-    seat_flow = np.asarray(flow.flows(seat_arcs), dtype=np.int64)
-    used = np.nonzero(pair_flow > 0)[0]
-    mentor_of = np.full(n, -1, dtype=np.int64)
-    mentor_of[arc_mentee[used]] = arc_mentor[used]
-    load = np.bincount(arc_mentor[used], minlength=m).astype(np.int64)
+    seconds["ortools"] = time.perf_counter() - clock
+    used = np.full(n, -1, dtype=np.int64)
+    carried = np.nonzero(pair_flow[arcs.row_order] > 0)[0]
+    used[arcs.mentee[arcs.row_order[carried]]] = carried
+    result = _certified(arcs, used, cap_min, cap_max, start, seconds)
+    result.below_minimum = np.nonzero(cap_min < requested)[0].astype(np.int64)
+    result.fallback = fallback
+    return result
 
-    # residual graph
-    sink = n + m
-    seat_cap = cap_max - cap_min
-    mentor_node = n + arc_mentor
-    free = pair_flow == 0
-    tails = [arc_mentee[free], mentor_node[~free]]
-    heads = [mentor_node[free], arc_mentee[~free]]
-    costs = [cost[free], -cost[~free]]
-    stay_open = stay_flow == 0
-    tails += [np.nonzero(stay_open)[0], np.full(int((~stay_open).sum()), sink)]
-    heads += [np.full(int(stay_open.sum()), sink), np.nonzero(~stay_open)[0]]
-    costs += [np.zeros(int(stay_open.sum()), np.int64), np.zeros(int((~stay_open).sum()), np.int64)]
-    seat_open = seat_flow < seat_cap
-    seat_used = seat_flow > 0
-    tails += [n + np.nonzero(seat_open)[0], np.full(int(seat_used.sum()), sink)]
-    heads += [np.full(int(seat_open.sum()), sink), n + np.nonzero(seat_used)[0]]
-    costs += [np.zeros(int(seat_open.sum()), np.int64), np.zeros(int(seat_used.sum()), np.int64)]
-    pi = potentials(
-        n + m + 1,
-        np.concatenate(tails).astype(np.int64),
-        np.concatenate(heads).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-        start,
+
+@dataclass(frozen=True)
+class _Arcs:
+    """The pair arcs, and the same arcs grouped by mentee ("rows") for the compiled kernels."""
+
+    n: int
+    m: int
+    mentee: IntArray
+    mentor: IntArray
+    gain: IntArray
+    row_ptr: IntArray
+    row_order: IntArray  # row position -> arc
+    row_mentor: IntArray
+    row_gain: IntArray
+
+    @classmethod
+    def of(cls, n: int, m: int, mentee: IntArray, mentor: IntArray, gain: IntArray) -> _Arcs:
+        mentee = np.asarray(mentee, dtype=np.int64)
+        mentor = np.asarray(mentor, dtype=np.int64)
+        gain = np.asarray(gain, dtype=np.int64)
+        row_ptr, row_order = group_by(mentee, n)
+        return cls(
+            n, m, mentee, mentor, gain, row_ptr, row_order, mentor[row_order], gain[row_order]
+        )
+
+
+def _solve_by_auction(
+    arcs: _Arcs, cap_max: IntArray, start: IntArray | None, seconds: dict[str, float]
+) -> FlowResult | None:
+    """The auction's assignment, certified; None when the auction or the certificate fails."""
+    n, m = arcs.n, arcs.m
+    clock = time.perf_counter()
+    if start is None:
+        price = np.zeros(m, dtype=np.int64)
+        first_epsilon = 0
+    else:  # mentor price = sink potential - mentor potential
+        price = np.maximum(int(start[n + m]) - start[n : n + m].astype(np.int64), 0)
+        first_epsilon = WARM_EPSILON
+    used, potential, certified, _, _ = auction(
+        arcs.row_ptr,
+        arcs.row_mentor,
+        arcs.row_gain,
+        cap_max,
+        price,
+        np.full(n, -1, dtype=np.int64),
+        first_epsilon,
     )
+    seconds["auction"] = time.perf_counter() - clock
+    if not certified:
+        return None
+    try:
+        result = _certified(arcs, used, np.zeros(m, dtype=np.int64), cap_max, potential, seconds)
+    except NegativeCycleError:
+        return None
+    if result.gap != 0:
+        return None
+    result.solver = "auction"
+    return result
+
+
+def _certified(
+    arcs: _Arcs,
+    used: IntArray,
+    cap_min: IntArray,
+    cap_max: IntArray,
+    start: IntArray | None,
+    seconds: dict[str, float],
+) -> FlowResult:
+    """The result of an assignment (``used``: per mentee, the row position of its arc, -1:
+    unmatched): potentials of its residual graph and the duality gap they prove (0: optimal).
+    Raises :class:`NegativeCycleError` when the assignment is not optimal."""
+    clock = time.perf_counter()
+    n, m = arcs.n, arcs.m
+    size = residual_size(len(arcs.mentee), n, m)
+    head = np.empty(size, dtype=np.int64)
+    residual_cost = np.empty(size, dtype=np.int64)
+    indptr = residual_graph(
+        arcs.row_ptr, arcs.row_mentor, arcs.row_gain, used, cap_min, cap_max, head, residual_cost
+    )
+    begin = np.zeros(n + m + 1, dtype=np.int64) if start is None else start.astype(np.int64)
+    pi, feasible = feasible_potentials(indptr, head, residual_cost, begin, 0)
+    if not feasible:
+        raise NegativeCycleError("the residual graph has a negative cycle")
     # duality gap over the network's arcs (extra arcs with reduced cost >= 0 add nothing)
-    supplies = np.concatenate([np.ones(n, np.int64), -cap_min, [-(n - int(cap_min.sum()))]])
-    reduced_pair = cost + pi[arc_mentee] - pi[mentor_node]
-    reduced_stay = pi[:n] - pi[sink]
-    reduced_seat = pi[n : n + m] - pi[sink]
-    lower = (
-        int(np.minimum(reduced_pair, 0).sum())
-        + int(np.minimum(reduced_stay, 0).sum())
-        + int((seat_cap * np.minimum(reduced_seat, 0)).sum())
-        - int((pi * supplies).sum())
+    total_gain, gap = duality_gap(
+        arcs.row_ptr, arcs.row_mentor, arcs.row_gain, used, cap_min, cap_max, pi
     )
-    total_cost = int((cost * pair_flow).sum())
+    matched = np.nonzero(used >= 0)[0]
+    arc_flow = np.zeros(len(arcs.mentee), dtype=np.int64)
+    arc_flow[arcs.row_order[used[matched]]] = 1
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    mentor_of[matched] = arcs.row_mentor[used[matched]]
+    seconds["certificate"] = time.perf_counter() - clock
     return FlowResult(
         mentor_of=mentor_of,
-        load=load,
-        arc_flow=pair_flow,
-        total_gain=-total_cost,
+        load=np.bincount(mentor_of[matched], minlength=m).astype(np.int64),
+        arc_flow=arc_flow,
+        total_gain=int(total_gain),
         mentee_potential=pi[:n],
         mentor_potential=pi[n : n + m],
-        gap=total_cost - lower,
-        sink_potential=int(pi[sink]),
+        gap=int(gap),
+        sink_potential=int(pi[n + m]),
         cap_min=cap_min,
-        below_minimum=np.nonzero(cap_min < requested)[0].astype(np.int64),
+        seconds=seconds,
     )
 
 
@@ -224,33 +317,20 @@ def potentials(
     """Feasible node potentials: after it, ``d[head] <= d[tail] + cost`` on every arc.
 
     Bellman-Ford from a virtual root joined to every node ``v`` by an arc of cost
-    ``start[v]`` (default 0), relaxing only the arcs of nodes that changed in the previous pass.
-    Any feasible potentials certify optimality; a good ``start`` (the previous round's
-    potentials) makes the search short."""
-    order = np.argsort(tail, kind="stable")
-    tail, head, cost = tail[order], head[order], cost[order]
-    indptr = np.searchsorted(tail, np.arange(num_nodes + 1))
-    distance = (
-        np.zeros(num_nodes, dtype=np.int64) if start is None else start.astype(np.int64).copy()
+    ``start[v]`` (default 0), relaxing the arcs of the nodes that improved (a FIFO queue,
+    compiled: :func:`.auction.feasible_potentials`). Any feasible potentials certify
+    optimality; a good ``start`` (the previous round's potentials) makes the search short.
+    Raises :class:`NegativeCycleError` when the arcs have a negative cycle."""
+    tail = np.asarray(tail, dtype=np.int64)
+    indptr, order = group_by(tail, num_nodes)
+    begin = np.zeros(num_nodes, dtype=np.int64) if start is None else start.astype(np.int64)
+    distance, feasible = feasible_potentials(
+        indptr,
+        np.asarray(head, dtype=np.int64)[order],
+        np.asarray(cost, dtype=np.int64)[order],
+        begin,
+        0,
     )
-    active = np.arange(num_nodes, dtype=np.int64)
-    changed = np.zeros(num_nodes, dtype=np.bool_)
-    for _ in range(num_nodes + 2):
-        starts = indptr[active]
-        counts = indptr[active + 1] - starts
-        total = int(counts.sum())
-        if total == 0:
-            return distance
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        arcs = np.repeat(starts, counts) + offsets
-        candidate = distance[tail[arcs]] + cost[arcs]
-        target = head[arcs]
-        better = candidate < distance[target]
-        if not better.any():
-            return distance
-        target = target[better]
-        np.minimum.at(distance, target, candidate[better])
-        changed[target] = True
-        active = np.flatnonzero(changed)
-        changed[active] = False
-    raise NegativeCycleError("the residual graph has a negative cycle")
+    if not feasible:
+        raise NegativeCycleError("the residual graph has a negative cycle")
+    return distance
