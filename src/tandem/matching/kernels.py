@@ -304,27 +304,45 @@ def _push(keys, slots, size, key, slot):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def top_values(rows, k, offset, extra, data):  # type: ignore[no-untyped-def]
+def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignore[no-untyped-def]
     """Per mentee of ``rows``: the ``k`` feasible mentors with the highest ``score - offset``
     (-1 where there are fewer), and upper bounds on ``score - offset`` and on the score of the
     feasible mentors not kept (-inf when none): the worst kept value, and that plus the
-    largest offset. ``extra`` (rows x m, or 0 x 0) is added."""
+    largest offset. ``extra`` (rows x m, or 0 x 0) is added.
+
+    Per mentor, too, updated in place across calls: ``col_rows[s, j]`` holds the mentees with
+    the highest ``score - offset`` (``col_keys``, -inf and -1 while empty) seen by parallel
+    slice ``s`` of the rows, so that a mentor few mentees rank high still gets its best
+    mentees as candidates (``col_keys.shape[2] == 0``: not tracked)."""
     count = rows.shape[0]
     m = offset.shape[0]
     picked = np.full((count, k), -1, dtype=np.int64)
     bound_value = np.full(count, -np.inf, dtype=np.float64)
     bound_score = np.full(count, -np.inf, dtype=np.float64)
+    slabs = max(1, min(col_keys.shape[0], count))
+    col_k = col_keys.shape[2]
     use_extra = extra.shape[0] > 0
     top_offset = np.float64(offset.max()) if m else 0.0
-    chunk = 32
-    for c in prange((count + chunk - 1) // chunk):
+    for s in prange(slabs):
         row = np.empty(m, dtype=np.float32)
         counts = np.zeros(m, dtype=np.int32)
         touched = np.empty(m, dtype=np.int64)
         keys = np.empty(k, dtype=np.float32)
         slots = np.empty(k, dtype=np.int64)
-        for r in range(c * chunk, min(count, (c + 1) * chunk)):
+        my_keys = col_keys[s]
+        my_rows = col_rows[s]
+        floor = np.empty(m, dtype=np.float32)  # smallest kept key per mentor
+        for j in range(m if col_k > 0 else 0):
+            floor[j] = my_keys[j].min()
+        for r in range(s * count // slabs, (s + 1) * count // slabs):
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
+            if col_k > 0:
+                for j in range(m):
+                    score = row[j]
+                    if score > FEASIBLE32:
+                        value = score - offset[j]
+                        if value > floor[j]:
+                            floor[j] = _replace_min(my_keys[j], my_rows[j], value, rows[r])
             size = 0
             j = 0
             while j < m:
@@ -339,13 +357,30 @@ def top_values(rows, k, offset, extra, data):  # type: ignore[no-untyped-def]
                         continue
                     size = _push(keys, slots, size, score - offset[jj], jj)
                 j = end
-            for s in range(size):
-                picked[r, s] = slots[s]
+            for q in range(size):
+                picked[r, q] = slots[q]
             if size == k:
                 # every mentor not kept is at most as good as the worst kept one
                 bound_value[r] = keys[0]
                 bound_score[r] = keys[0] + top_offset
     return picked, bound_value, bound_score
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _replace_min(keys, slots, key, slot):  # type: ignore[no-untyped-def]
+    """Put (key, slot) in place of the smallest of ``keys`` (which it beats); returns the new
+    smallest key."""
+    low = 0
+    for q in range(1, keys.shape[0]):
+        if keys[q] < keys[low]:
+            low = q
+    keys[low] = key
+    slots[low] = slot
+    smallest = keys[0]
+    for q in range(1, keys.shape[0]):
+        if keys[q] < smallest:
+            smallest = keys[q]
+    return smallest
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
@@ -415,6 +450,36 @@ def check_rows(  # type: ignore[no-untyped-def]
             # the pairs not returned are below the limit, or below the worst one returned
             remaining[r] = keys[0] if size == per_row else limit
     return near, remaining
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def column_max(rows, offset, extra, data, m, slabs):  # type: ignore[no-untyped-def]
+    """Per mentor: the largest ``score - offset[r]`` over the feasible pairs with the mentees
+    of ``rows`` (-inf where there is none), in ``slabs`` parallel slices (one per thread)."""
+    count = rows.shape[0]
+    slabs = max(1, min(slabs, count))
+    best = np.full((slabs, m), -np.inf, dtype=np.float64)
+    use_extra = extra.shape[0] > 0
+    for s in prange(slabs):
+        row = np.empty(m, dtype=np.float32)
+        counts = np.zeros(m, dtype=np.int32)
+        touched = np.empty(m, dtype=np.int64)
+        mine = best[s]
+        for r in range(s * count // slabs, (s + 1) * count // slabs):
+            _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
+            shift = offset[r]
+            for j in range(m):
+                score = row[j]
+                if score > FEASIBLE32:
+                    value = np.float64(score) - shift
+                    if value > mine[j]:
+                        mine[j] = value
+    out = best[0].copy()
+    for s in range(1, slabs):
+        for j in range(m):
+            if best[s, j] > out[j]:
+                out[j] = best[s, j]
+    return out
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)

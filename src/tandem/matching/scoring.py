@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -46,6 +47,10 @@ TABLE_LIMIT = 30_000_000
 KEYED_MAX = 64
 #: Problems with at least this many pairs get a pilot price estimate (see candidates()).
 PILOT_PAIRS = 4_000_000
+#: Sampled mentees whose bids raise the pilot's prices (see _pilot_prices).
+PILOT_BIDDERS = 8192
+#: Pilot mentors kept by fewer sampled mentees are priced by their best bid instead.
+PILOT_MIN_DEGREE = 8
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
@@ -503,19 +508,29 @@ class ScoreModel:
             yield rows, self.extra_block(rows)
 
     def top(
-        self, mentee: IntArray, k: int, offset: Float32Array, progress: Progress | None = None
+        self,
+        mentee: IntArray,
+        k: int,
+        offset: Float32Array,
+        progress: Progress | None = None,
+        per_mentor: int = 0,
     ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
         """Each mentee's ``k`` best feasible mentors by ``score - offset``: (rows, mentors)
         of the kept pairs, and per mentee the largest value and score among the feasible
-        mentors not kept (-inf when none)."""
+        mentors not kept (-inf when none). With ``per_mentor``, the kept pairs also hold each
+        mentor's ``per_mentor`` best mentees by the same value (the bounds are unchanged:
+        they are about the mentee's own ``k`` best)."""
         data = self.kernel_data()
+        slabs = numba.get_num_threads() if per_mentor else 1
+        col_keys = np.full((slabs, self.m, per_mentor), -np.inf, dtype=np.float32)
+        col_rows = np.full((slabs, self.m, per_mentor), -1, dtype=np.int64)
         rows_out: list[IntArray] = []
         cols_out: list[IntArray] = []
         values: list[FloatArray] = []
         scores: list[FloatArray] = []
         for rows, extra in self.kernel_blocks(mentee):
             picked, bound_value, bound_score = kernels.top_values(
-                rows, k, offset.astype(np.float32), extra, data
+                rows, k, offset.astype(np.float32), extra, data, col_keys, col_rows
             )
             r, c = np.nonzero(picked >= 0)
             rows_out.append(rows[r])
@@ -524,6 +539,16 @@ class ScoreModel:
             scores.append(bound_score)
             if progress is not None:
                 progress(len(rows))
+
+        if per_mentor:
+            # the best per_mentor of each mentor's slabs x per_mentor entries
+            keys = col_keys.transpose(1, 0, 2).reshape(self.m, -1)
+            held = col_rows.transpose(1, 0, 2).reshape(self.m, -1)
+            best = np.argsort(-keys, axis=1, kind="stable")[:, :per_mentor]
+            mentees = np.take_along_axis(held, best, axis=1)
+            r, c = np.nonzero(mentees >= 0)
+            rows_out.append(mentees[r, c])
+            cols_out.append(r.astype(np.int64))
 
         def join(parts: list[FloatArray] | list[IntArray], dtype: type) -> np.ndarray:
             return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
@@ -549,7 +574,10 @@ class ScoreModel:
             self._pilot_prices(per_mentee) if pilot else np.zeros(self.m, dtype=np.float32)
         )
         everyone = np.arange(self.n, dtype=np.int64)
-        mentee_all, mentor_all, _, bound = self.top(everyone, per_mentee, self.price_hint, progress)
+        per_mentor = int(min(16, max(2, 2 * int(self.cap_max.max(initial=1)))))
+        mentee_all, mentor_all, _, bound = self.top(
+            everyone, per_mentee, self.price_hint, progress, per_mentor
+        )
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
@@ -583,6 +611,26 @@ class ScoreModel:
             seats,
         )
         price = (flow.sink_potential - flow.mentor_potential).astype(np.float64)
+        # The potentials are the lowest prices that clear the pilot's candidate network: a
+        # mentor few sampled mentees kept (or none) reads almost free and would then sit in
+        # nearly every mentee's list. Raise such a mentor's price to the best bid a sampled
+        # mentee would make for it over ALL pairs (gain - the mentee's utility). (Raising
+        # every mentor's price so prices the well-connected mentors out of the lists.)
+        rare = np.bincount(mentor[ok], minlength=self.m) < PILOT_MIN_DEGREE
+        utility = (flow.mentee_potential - flow.sink_potential).astype(np.float64)
+        bidders = rng.permutation(size)[:PILOT_BIDDERS]
+        offset = (utility[bidders] - bonus) / SCORE_SCALE
+        bid = np.full(self.m, -np.inf)
+        data = self.kernel_data()
+        threads = numba.get_num_threads()
+        done = 0
+        for rows, extra in self.kernel_blocks(sample[bidders]):
+            part = kernels.column_max(
+                rows, offset[done : done + len(rows)], extra, data, self.m, threads
+            )
+            np.maximum(bid, part, out=bid)
+            done += len(rows)
+        price[rare] = np.maximum(price[rare], bid[rare] * SCORE_SCALE)
         return np.asarray(np.maximum(price, 0.0) / SCORE_SCALE, dtype=np.float32)
 
     def row_scores(self, mentee: int) -> tuple[FloatArray, BoolArray]:
