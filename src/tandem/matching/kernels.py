@@ -366,6 +366,15 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
     return picked, bound_value, bound_score
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _block_bounds(row, offset, out):  # type: ignore[no-untyped-def]
+    """out[b] = max over mentors j of block b of row[j] - offset[j] (infeasible: about -1e30)."""
+    m = row.shape[0]
+    for b in range(out.shape[0]):
+        # + 1e-6: the float32 store must not round the bound down
+        out[b] = _block_max(row, offset, b * BLOCK, min(m, (b + 1) * BLOCK), 1.0) + 1e-6
+
+
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _replace_min(keys, slots, key, slot):  # type: ignore[no-untyped-def]
     """Put (key, slot) in place of the smallest of ``keys`` (which it beats); returns the new
@@ -399,6 +408,11 @@ def check_rows(  # type: ignore[no-untyped-def]
     margin,
     extra,
     data,
+    block_bound,
+    block_ref,
+    offsets,
+    block_lift,
+    ref_now,
 ):
     """Certificate pass. For each mentee of ``rows`` (candidate mentors of row r are
     ``candidate_mentor[candidate_ptr[r]:candidate_ptr[r + 1]]``), every feasible non-candidate
@@ -408,12 +422,23 @@ def check_rows(  # type: ignore[no-untyped-def]
 
     on its gain minus the mentor's price. Returns the (at most ``per_row``) mentors with the
     largest upper bound above ``utility[r] - slack`` (-1 padded), and an upper bound on that
-    of the non-candidates *not* returned."""
+    of the non-candidates *not* returned.
+
+    Block bounds (0 x 0: none): a mentee scored by an earlier pass keeps, per block b of
+    BLOCK mentors, ``block_bound[mentee, b]`` >= score - offsets[block_ref[mentee]][j] over
+    its non-candidate pairs (mentor j in b) at that time. Such a row is first bounded without
+    scoring it: ``score_factor * scale * bound + block_lift[ref, b]`` (the largest
+    ``score_factor * scale * offsets[ref][j] - price[j]`` over the block) plus the rounding
+    lift bounds gain - price in the block; a row whose blocks all stay at or below its
+    utility is done. A row that is scored gets fresh bounds against ``offsets[ref_now]``."""
     count = rows.shape[0]
     m = price.shape[0]
     near = np.full((count, per_row), -1, dtype=np.int64)
     remaining = np.full(count, -np.inf, dtype=np.float64)
     use_extra = extra.shape[0] > 0
+    use_bounds = block_bound.shape[0] > 0
+    # upper <= score_factor * scale * score - price + lift (ceil adds at most 1)
+    lift = score_factor * (margin * scale + 1.0) + per_match
     chunk = 32
     for c in prange((count + chunk - 1) // chunk):
         row = np.empty(m, dtype=np.float32)
@@ -422,12 +447,24 @@ def check_rows(  # type: ignore[no-untyped-def]
         keys = np.empty(per_row, dtype=np.float64)
         slots = np.empty(per_row, dtype=np.int64)
         for r in range(c * chunk, min(count, (c + 1) * chunk)):
+            if use_bounds and block_ref[rows[r]] >= 0:
+                mine = block_bound[rows[r]]
+                lifts = block_lift[block_ref[rows[r]]]
+                best = -np.inf
+                for b in range(mine.shape[0]):
+                    value = score_factor * scale * np.float64(mine[b]) + lifts[b]
+                    best = value if value > best else best
+                best += lift
+                if best <= utility[r]:
+                    remaining[r] = best
+                    continue
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
             for q in range(candidate_ptr[r], candidate_ptr[r + 1]):
                 row[candidate_mentor[q]] = NEG32
+            if use_bounds:
+                _block_bounds(row, offsets[ref_now], block_bound[rows[r]])
+                block_ref[rows[r]] = ref_now
             limit = utility[r] - slack
-            # upper <= score_factor * scale * score - price + lift (ceil adds at most 1)
-            lift = score_factor * (margin * scale + 1.0) + per_match
             size = 0
             j = 0
             while j < m:

@@ -175,6 +175,16 @@ def _check(
     utility_of = np.empty(model.n, dtype=np.float64)
     utility_of[rows] = utility
     low = -np.inf if floor is None else floor - FLOAT_MARGIN
+    # block bounds (see kernels.check_rows): rows scored now are bounded against these
+    # prices (in score units); earlier ones against theirs, shifted by the price changes
+    model.block_offsets.append(
+        (price / (max(gain.score_factor, 1) * SCORE_SCALE)).astype(np.float32)
+    )
+    references = np.stack(model.block_offsets)
+    blocks = -(-model.m // kernels.BLOCK)
+    padded = np.full((len(references), blocks * kernels.BLOCK), -np.inf)
+    padded[:, : model.m] = gain.score_factor * SCORE_SCALE * references.astype(np.float64) - price
+    block_lift = padded.reshape(len(references), blocks, kernels.BLOCK).max(axis=2)
     done = 0
     for block, extra in model.kernel_blocks(rows[position]):
         starts = np.searchsorted(sorted_mentee, block)
@@ -198,6 +208,11 @@ def _check(
             FLOAT_MARGIN,
             extra,
             data,
+            model.block_bound,
+            model.block_ref,
+            references,
+            block_lift,
+            len(references) - 1,
         )
         remaining_out[position[done : done + len(block)]] = remaining
         done += len(block)

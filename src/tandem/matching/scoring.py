@@ -51,6 +51,8 @@ PILOT_PAIRS = 4_000_000
 PILOT_BIDDERS = 8192
 #: Pilot mentors kept by fewer sampled mentees are priced by their best bid instead.
 PILOT_MIN_DEGREE = 8
+#: Per-(mentee, block of mentors) certificate bounds are kept up to this many (float32).
+BLOCK_BOUND_LIMIT = 100_000_000
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
@@ -67,6 +69,7 @@ _CATEGORY_KINDS = {
     "not_same": kernels.NOT_SAME,
 }
 _NO_EXTRA = np.zeros((0, 0), dtype=np.float32)
+_NO_BOUNDS = np.zeros((0, 0), dtype=np.float32)
 
 
 @dataclass
@@ -269,6 +272,12 @@ class ScoreModel:
             self.group_of = np.zeros(self.n, dtype=np.int64)
         self.order = np.argsort(self.group_of, kind="stable")
         self.price_hint = np.zeros(self.m, dtype=np.float32)
+        #: the certificate's memory (see kernels.check_rows): per mentee and block of
+        #: kernels.BLOCK mentors, an upper bound on score - block_offsets[block_ref[mentee]]
+        #: over the non-candidate pairs (block_ref -1: none yet; 0 x 0: too large to keep)
+        self.block_bound: Float32Array = _NO_BOUNDS
+        self.block_ref: IntArray = np.full(self.n, -1, dtype=np.int64)
+        self.block_offsets: list[Float32Array] = []
         self._kernel_data: KernelData | None = None
         self._extra: list[int] = []
 
@@ -578,6 +587,11 @@ class ScoreModel:
         mentee_all, mentor_all, _, bound = self.top(
             everyone, per_mentee, self.price_hint, progress, per_mentor
         )
+        blocks = -(-self.m // kernels.BLOCK)
+        if self.n * blocks <= BLOCK_BOUND_LIMIT:
+            self.block_bound = np.empty((self.n, blocks), dtype=np.float32)
+        self.block_ref = np.full(self.n, -1, dtype=np.int64)
+        self.block_offsets = []
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
