@@ -50,9 +50,9 @@ class KernelData(NamedTuple):
     set_meta: np.ndarray  # (sets, 4) int64: kind, first word, words, sparse index (-1: dense)
     set_param: FloatArray  # (sets, 4): factor, hard (0/1), threshold, need
     a_bits: np.ndarray  # (n, words) uint64
-    b_bits: np.ndarray  # (m, words) uint64
+    b_bits: np.ndarray  # (words, m) uint64: one contiguous array per word
     a_size: FloatArray  # (n, sets)
-    b_size: FloatArray  # (m, sets)
+    b_size: FloatArray  # (sets, m)
     num_kind: IntArray  # (numeric criteria,)
     num_param: FloatArray  # (numeric criteria, 6): factor, hard, threshold, p0, p1, p2
     a_num: FloatArray  # (n, numeric criteria)
@@ -85,7 +85,7 @@ def _popcount(typingctx, value):  # type: ignore[no-untyped-def]
 def _intersection(mine, theirs, j, w0, w1):  # type: ignore[no-untyped-def]
     inter = 0
     for w in range(w0, w1):
-        inter += _popcount(mine[w] & theirs[j, w])  # type: ignore[call-arg]
+        inter += _popcount(mine[w] & theirs[w, j])  # type: ignore[call-arg]
     return inter
 
 
@@ -178,7 +178,7 @@ def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-u
                 inter = counts[j]
                 counts[j] = 0
                 if kind == OVERLAP:
-                    row[j] += factor * inter / (size_a + b_size[j, s] - inter)
+                    row[j] += factor * inter / (size_a + b_size[s, j] - inter)
                 elif kind == COMPLEMENT:
                     row[j] += factor * inter * inv_a
                 elif kind == AVAILABILITY:
@@ -187,11 +187,30 @@ def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-u
                     row[j] += factor
             continue
         mine = a_bits[i]
+        if w1 - w0 == 1 and not hard and kind != SHARES:
+            # one word (a vocabulary of at most 64): contiguous, vectorisable loops
+            x = mine[w0]
+            col = b_bits[w0]
+            if kind == OVERLAP:
+                sizes = b_size[s]
+                for j in range(m):
+                    inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+                    union = size_a + sizes[j] - inter
+                    row[j] += factor * inter / max(union, 1.0)
+            elif kind == COMPLEMENT:
+                scaled = factor * inv_a
+                for j in range(m):
+                    row[j] += scaled * np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+            else:  # AVAILABILITY
+                for j in range(m):
+                    inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+                    row[j] += factor * min(1.0, inter * inv_need)
+            continue
         if hard or kind == SHARES:
             for j in range(m):
                 inter = _intersection(mine, b_bits, j, w0, w1)
                 if kind == OVERLAP:
-                    union = size_a + b_size[j, s] - inter
+                    union = size_a + b_size[s, j] - inter
                     score = inter / union if union > 0 else 0.0
                 elif kind == COMPLEMENT:
                     score = inter * inv_a
@@ -204,7 +223,7 @@ def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-u
                 else:
                     row[j] += factor * score
         elif kind == OVERLAP:
-            sizes = b_size[:, s]
+            sizes = b_size[s]
             for j in range(m):
                 inter = _intersection(mine, b_bits, j, w0, w1)
                 union = size_a + sizes[j] - inter
