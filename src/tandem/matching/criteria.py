@@ -73,6 +73,15 @@ GRADED_DEFAULT_THRESHOLD = 1e-9
 DENSE_VOCABULARY = 64
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of a 1-D array (NumPy 2.5's np.unique hashes integers and is
+    ~60x slower than a sort on millions of them)."""
+    ordered = np.sort(values, kind="stable")
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
 def validate_criterion(criterion: Criterion, index: int, file: str | None = None) -> None:
     """Raise :class:`MatchingInputError` if ``criterion`` is malformed."""
     if criterion.kind not in KINDS:
@@ -410,7 +419,7 @@ class SetCriterion(EncodedCriterion):
                 0x9E3779B97F4A7C15
             )
             hashed = (self.mentee_bits * mix[None, :]).sum(axis=1, dtype=np.uint64)
-            if len(np.unique(hashed)) <= max(64, len(hashed) // 8):
+            if len(distinct(hashed)) <= max(64, len(hashed) // 8):
                 _, inverse = np.unique(self.mentee_bits, axis=0, return_inverse=True)
                 self.mentee_codes = inverse.reshape(-1).astype(np.int64)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .criteria import Embedder, IntArray
+from .criteria import Embedder, IntArray, distinct
 from .errors import InfeasibleLockError, MatchingInputError
 from .explain import explain, ordinal
 from .flow import solve_flow
@@ -115,8 +115,10 @@ class Matcher:
         for k in range(len(mentee)):
             i, j = int(mentee[k]), int(mentor[k])
             contributions = tuple(
-                Contribution(name, kind, crit_rounded[k][c], contrib_rounded[k][c])
-                for c, (name, kind) in enumerate(names)
+                [
+                    Contribution(name, kind, crit_rounded[k][c], contrib_rounded[k][c])
+                    for c, (name, kind) in enumerate(names)
+                ]
             )
             failed = [names[c][0] for c in hard if not passes[c][k]]
             if excluded[k]:
@@ -386,7 +388,7 @@ class Matcher:
         matched = np.nonzero(best.mentor_of >= 0)[0]
         low = int(to_gain(model.evaluate(matched, best.mentor_of[matched])[0]).min())
         while True:
-            values = np.unique(to_gain(candidates.score))
+            values = distinct(to_gain(candidates.score))
             values = values[values >= low]
             lo, hi = 0, len(values) - 1  # values[lo] feasible
             while lo < hi:

@@ -35,6 +35,8 @@ NEG32 = np.float32(-1e30)
 #: Mentors scanned together: a block whose best entry cannot enter the result is skipped.
 BLOCK = 64
 FEASIBLE32 = np.float32(-1e29)
+#: An empty slot of a mentor's best-mentees list (finite, so that fast-math loops may use it).
+COLUMN_EMPTY = np.float32(-3e38)
 
 #: set-criterion kind codes
 OVERLAP, COMPLEMENT, AVAILABILITY, SHARES = 0, 1, 2, 3
@@ -89,12 +91,22 @@ def _intersection(mine, theirs, j, w0, w1):  # type: ignore[no-untyped-def]
     return inter
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, inline="always")
 def _block_max(row, offset, start, end, factor):  # type: ignore[no-untyped-def]
     """max over [start, end) of factor * row[j] - offset[j] (no NaN in either)."""
     best = -np.inf
     for j in range(start, end):
         value = factor * np.float64(row[j]) - offset[j]
+        best = value if value > best else best
+    return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, inline="always")
+def _block_gap(row, offset, floor, start, end):  # type: ignore[no-untyped-def]
+    """max over [start, end) of row[j] - offset[j] - floor[j] (all finite)."""
+    best = np.float32(-3e38)
+    for j in range(start, end):
+        value = row[j] - offset[j] - floor[j]
         best = value if value > best else best
     return best
 
@@ -330,7 +342,7 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
     largest offset. ``extra`` (rows x m, or 0 x 0) is added.
 
     Per mentor, too, updated in place across calls: ``col_rows[s, j]`` holds the mentees with
-    the highest ``score - offset`` (``col_keys``, -inf and -1 while empty) seen by parallel
+    the highest ``score - offset`` (``col_keys``, COLUMN_EMPTY and -1 while empty) seen by parallel
     slice ``s`` of the rows, so that a mentor few mentees rank high still gets its best
     mentees as candidates (``col_keys.shape[2] == 0``: not tracked)."""
     count = rows.shape[0]
@@ -355,13 +367,18 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
             floor[j] = my_keys[j].min()
         for r in range(s * count // slabs, (s + 1) * count // slabs):
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
-            if col_k > 0:
-                for j in range(m):
-                    score = row[j]
-                    if score > FEASIBLE32:
-                        value = score - offset[j]
-                        if value > floor[j]:
-                            floor[j] = _replace_min(my_keys[j], my_rows[j], value, rows[r])
+            j = 0
+            while col_k > 0 and j < m:
+                end = min(m, j + BLOCK)
+                # most blocks hold no mentor for whom this mentee beats the kept ones
+                if _block_gap(row, offset, floor, j, end) > 0:
+                    for jj in range(j, end):
+                        score = row[jj]
+                        if score > FEASIBLE32:
+                            value = score - offset[jj]
+                            if value > floor[jj]:
+                                floor[jj] = _replace_min(my_keys[jj], my_rows[jj], value, rows[r])
+                j = end
             size = 0
             j = 0
             while j < m:

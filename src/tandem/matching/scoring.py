@@ -32,6 +32,7 @@ from .criteria import (
     TimezoneCriterion,
     encode,
 )
+from .criteria import distinct as unique_values
 from .kernels import KernelData
 from .model import SCORE_SCALE, Problem
 
@@ -247,7 +248,7 @@ class ScoreModel:
             codes = codes - codes.min()
             if bundles:
                 trial = joint[-1] * (int(codes.max()) + 1) + codes
-                distinct = len(np.unique(trial))
+                distinct = len(unique_values(trial))
                 if distinct <= BUNDLE_MAX and distinct * self.m <= TABLE_LIMIT:
                     bundles[-1].append(k)
                     joint[-1] = trial
@@ -531,7 +532,7 @@ class ScoreModel:
         they are about the mentee's own ``k`` best)."""
         data = self.kernel_data()
         slabs = numba.get_num_threads() if per_mentor else 1
-        col_keys = np.full((slabs, self.m, per_mentor), -np.inf, dtype=np.float32)
+        col_keys = np.full((slabs, self.m, per_mentor), kernels.COLUMN_EMPTY, dtype=np.float32)
         col_rows = np.full((slabs, self.m, per_mentor), -1, dtype=np.int64)
         rows_out: list[IntArray] = []
         cols_out: list[IntArray] = []
@@ -595,7 +596,7 @@ class ScoreModel:
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
-        keys = np.unique(mentee_all * self.m + mentor_all)
+        keys = unique_values(mentee_all * self.m + mentor_all)
         mentee_all, mentor_all = keys // max(self.m, 1), keys % max(self.m, 1)
         score, feasible = self.evaluate(mentee_all, mentor_all)
         return Candidates(mentee_all[feasible], mentor_all[feasible], score[feasible], bound)
