@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Avg, Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
@@ -81,7 +81,7 @@ def contribution_rows(
     labels: Mapping[str, str],
 ) -> list[ContributionRow]:
     """Per-criterion parts of a score (engine objects or stored dicts), with readable labels."""
-    items = [item if isinstance(item, Mapping) else item.__dict__ for item in contributions]
+    items = [item if isinstance(item, Mapping) else asdict(item) for item in contributions]
     total = sum(float(item["contribution"]) for item in items) or 1.0
     return [
         ContributionRow(

@@ -108,28 +108,29 @@ class Matcher:
         contrib_rounded = np.round(crit * model.factor[None, :], 6).tolist()
         totals = np.round(total, 6).tolist()
         bonuses = np.round(model.bonus_by_rank[ranks], 6).tolist()
-        names = [(enc.criterion.name, enc.kind) for enc in model.encoded]
+        names = [enc.criterion.name for enc in model.encoded]
+        kinds = [enc.kind for enc in model.encoded]
         hard = [c for c, enc in enumerate(model.encoded) if enc.criterion.hard]
         passes = {c: model.encoded[c].passes(crit[:, c]) for c in hard}
+        infeasible = set(np.nonzero(~feasible)[0].tolist())
+        factors = model.factor.tolist()
         out = []
-        for k in range(len(mentee)):
-            i, j = int(mentee[k]), int(mentor[k])
+        for k, (i, j) in enumerate(zip(mentee.tolist(), mentor.tolist(), strict=True)):
             contributions = tuple(
-                [
-                    Contribution(name, kind, crit_rounded[k][c], contrib_rounded[k][c])
-                    for c, (name, kind) in enumerate(names)
-                ]
+                map(Contribution, names, kinds, crit_rounded[k], contrib_rounded[k])
             )
-            failed = [names[c][0] for c in hard if not passes[c][k]]
-            if excluded[k]:
-                failed.append(model.excluded_reason.get((i, j), "forbidden pair"))
+            failed: list[str] = []
+            if k in infeasible:
+                failed = [names[c] for c in hard if not passes[c][k]]
+                if excluded[k]:
+                    failed.append(model.excluded_reason.get((i, j), "forbidden pair"))
             rank = int(ranks[k]) or None
             text: str = ""
             reasons: tuple[str, ...] = ()
             if with_explanation:
                 text, reasons = explain(
                     model.encoded,
-                    model.factor.tolist(),
+                    factors,
                     model.mentees[i],
                     model.mentors[j],
                     i,
@@ -145,7 +146,7 @@ class Matcher:
                     contributions=contributions,
                     choice_rank=rank,
                     choice_bonus=bonuses[k],
-                    feasible=bool(feasible[k]),
+                    feasible=k not in infeasible,
                     failed_rules=tuple(failed),
                     explanation=text,
                     reasons=reasons,

@@ -5,6 +5,7 @@ Coordinators and org admins only (participants 403, outsiders 404), like the web
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -296,7 +297,7 @@ def _member(program: Program, membership_id: int, role: Role) -> Membership:
 
 
 def _contributions(items: Any) -> list[dict[str, Any]]:
-    return [item if isinstance(item, dict) else item.__dict__ for item in items]
+    return [item if isinstance(item, dict) else asdict(item) for item in items]
 
 
 def _proposal_out(proposal: ProposedMatch) -> dict[str, Any]:
