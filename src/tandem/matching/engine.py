@@ -494,18 +494,19 @@ class Matcher:
         model = self.model
         matched = np.nonzero(mentor_of >= 0)[0].astype(np.int64)
         details = self.pair_scores(matched, mentor_of[matched], with_explanation=explain)
-        matches = [
-            Match(
-                mentee_id=d.mentee_id,
-                mentor_id=d.mentor_id,
-                score=d.score,
-                contributions=d.contributions,
-                choice_rank=d.choice_rank,
-                locked=int(i) in locked,
-                explanation=d.explanation,
-            )
-            for i, d in zip(matched.tolist(), details, strict=True)
-        ]
+        with _no_gc():
+            matches = [
+                Match(
+                    mentee_id=d.mentee_id,
+                    mentor_id=d.mentor_id,
+                    score=d.score,
+                    contributions=d.contributions,
+                    choice_rank=d.choice_rank,
+                    locked=int(i) in locked,
+                    explanation=d.explanation,
+                )
+                for i, d in zip(matched.tolist(), details, strict=True)
+            ]
         scores = np.array([d.score for d in details], dtype=np.float64)
         load = np.bincount(mentor_of[matched], minlength=model.m)
         stats.matched = len(matches)
