@@ -205,6 +205,7 @@ def solve_alternative(
             gain + bonus,
             np.zeros(m, dtype=np.int64),
             cap.astype(np.int64),
+            method="ortools",  # the baseline is OR-Tools itself, not Tandem's auction
         )
         return flow.mentor_of
     if method == "scipy":

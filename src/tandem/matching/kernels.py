@@ -101,14 +101,14 @@ def _block_max(row, offset, start, end, factor):  # type: ignore[no-untyped-def]
     return best
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, inline="always")
-def _block_gap(row, offset, floor, start, end):  # type: ignore[no-untyped-def]
-    """max over [start, end) of row[j] - offset[j] - floor[j] (all finite)."""
-    best = np.float32(-3e38)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _block_beats(row, offset, floor, start, end):  # type: ignore[no-untyped-def]
+    """Whether row[j] - offset[j] > floor[j] for some j in [start, end) (an OR of
+    comparisons: vectorises without fast-math)."""
+    hit = False
     for j in range(start, end):
-        value = row[j] - offset[j] - floor[j]
-        best = value if value > best else best
-    return best
+        hit |= row[j] - offset[j] > floor[j]
+    return hit
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -354,12 +354,16 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
     col_k = col_keys.shape[2]
     use_extra = extra.shape[0] > 0
     top_offset = np.float64(offset.max()) if m else 0.0
+    blocks = (m + BLOCK - 1) // BLOCK
     for s in prange(slabs):
         row = np.empty(m, dtype=np.float32)
         counts = np.zeros(m, dtype=np.int32)
         touched = np.empty(m, dtype=np.int64)
         keys = np.empty(k, dtype=np.float32)
         slots = np.empty(k, dtype=np.int64)
+        block_best = np.empty(blocks, dtype=np.float64)
+        cut_keys = np.empty(k, dtype=np.float64)
+        cut_slots = np.empty(k, dtype=np.int64)
         my_keys = col_keys[s]
         my_rows = col_rows[s]
         floor = np.empty(m, dtype=np.float32)  # smallest kept key per mentor
@@ -371,7 +375,7 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
             while col_k > 0 and j < m:
                 end = min(m, j + BLOCK)
                 # most blocks hold no mentor for whom this mentee beats the kept ones
-                if _block_gap(row, offset, floor, j, end) > 0:
+                if _block_beats(row, offset, floor, j, end):
                     for jj in range(j, end):
                         score = row[jj]
                         if score > FEASIBLE32:
@@ -379,20 +383,26 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
                             if value > floor[jj]:
                                 floor[jj] = _replace_min(my_keys[jj], my_rows[jj], value, rows[r])
                 j = end
+            # every block's best value; the k-th largest of them is a floor under the row's
+            # k-th best (k distinct mentors reach it): no block or mentor below it can be kept
+            for b in range(blocks):
+                block_best[b] = _block_max(row, offset, b * BLOCK, min(m, (b + 1) * BLOCK), 1.0)
+            cut = -np.inf
+            if blocks > k:
+                filled = 0
+                for b in range(blocks):
+                    filled = _push(cut_keys, cut_slots, filled, block_best[b], b)
+                if cut_keys[0] > FEASIBLE32:
+                    cut = cut_keys[0]
             size = 0
-            j = 0
-            while j < m:
-                end = min(m, j + BLOCK)
-                # most blocks hold nothing better than the worst kept value: skip them whole
-                if size == k and _block_max(row, offset, j, end, 1.0) <= keys[0]:
-                    j = end
+            for b in range(blocks):
+                if block_best[b] < cut or (size == k and block_best[b] <= keys[0]):
                     continue
-                for jj in range(j, end):
+                for jj in range(b * BLOCK, min(m, (b + 1) * BLOCK)):
                     score = row[jj]
-                    if score <= FEASIBLE32:
+                    if score <= FEASIBLE32 or np.float64(score) - offset[jj] < cut:
                         continue
                     size = _push(keys, slots, size, score - offset[jj], jj)
-                j = end
             for q in range(size):
                 picked[r, q] = slots[q]
             if size == k:
