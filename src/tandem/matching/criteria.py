@@ -359,6 +359,7 @@ class SetCriterion(EncodedCriterion):
         vocab: dict[str, int] = {}
 
         display = self.display
+        seen: dict[object, int] = {}  # raw item -> vocabulary index (-1: blank)
 
         def encode(people: Sequence[Person], field_name: str) -> sp.csr_matrix:
             indptr = [0]
@@ -371,15 +372,17 @@ class SetCriterion(EncodedCriterion):
                 raw = value if isinstance(value, tuple) else str(value).split(";")
                 row: dict[int, None] = {}
                 for item in raw:
-                    text = str(item).strip()
-                    if not text:
-                        continue
-                    key = text.casefold()
-                    index = vocab.get(key)
-                    if index is None:
-                        index = vocab[key] = len(vocab)
-                        display[key] = text
-                    row[index] = None
+                    index = seen.get(item)
+                    if index is None:  # first time this spelling is seen
+                        text = str(item).strip()
+                        key = text.casefold()
+                        index = vocab.get(key, -1) if text else -1
+                        if text and index < 0:
+                            index = vocab[key] = len(vocab)
+                            display[key] = text
+                        seen[item] = index
+                    if index >= 0:
+                        row[index] = None
                 indices.extend(row)
                 indptr.append(len(indices))
             return sp.csr_matrix(

@@ -54,6 +54,8 @@ PILOT_BIDDERS = 8192
 PILOT_MIN_DEGREE = 8
 #: Per-(mentee, block of mentors) certificate bounds are kept up to this many (float32).
 BLOCK_BOUND_LIMIT = 100_000_000
+#: Each mentor's best mentees (see top()) are looked for among about this many mentees.
+COLUMN_SAMPLE = 25_000
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
@@ -528,7 +530,8 @@ class ScoreModel:
         """Each mentee's ``k`` best feasible mentors by ``score - offset``: (rows, mentors)
         of the kept pairs, and per mentee the largest value and score among the feasible
         mentors not kept (-inf when none). With ``per_mentor``, the kept pairs also hold each
-        mentor's ``per_mentor`` best mentees by the same value (the bounds are unchanged:
+        mentor's ``per_mentor`` best mentees by the same value among the first COLUMN_SAMPLE
+        of ``mentee`` (rounded up to a whole block of rows; the bounds are unchanged:
         they are about the mentee's own ``k`` best)."""
         data = self.kernel_data()
         slabs = numba.get_num_threads() if per_mentor else 1
@@ -538,9 +541,18 @@ class ScoreModel:
         cols_out: list[IntArray] = []
         values: list[FloatArray] = []
         scores: list[FloatArray] = []
+        no_columns = (  # contiguous, like col_keys (one compiled variant of the kernel)
+            np.zeros((slabs, self.m, 0), dtype=np.float32),
+            np.zeros((slabs, self.m, 0), dtype=np.int64),
+        )
+        seen = 0
         for rows, extra in self.kernel_blocks(mentee):
+            # the mentors' lists are drawn from the first COLUMN_SAMPLE rows (all of them on
+            # small problems; callers pass the mentees in random order)
+            columns = (col_keys, col_rows) if seen < COLUMN_SAMPLE else no_columns
+            seen += len(rows)
             picked, bound_value, bound_score = kernels.top_values(
-                rows, k, offset.astype(np.float32), extra, data, col_keys, col_rows
+                rows, k, offset.astype(np.float32), extra, data, *columns
             )
             r, c = np.nonzero(picked >= 0)
             rows_out.append(rows[r])
@@ -583,11 +595,14 @@ class ScoreModel:
         self.price_hint = (
             self._pilot_prices(per_mentee) if pilot else np.zeros(self.m, dtype=np.float32)
         )
-        everyone = np.arange(self.n, dtype=np.int64)
+        # random order: the mentors' lists come from the first COLUMN_SAMPLE of them
+        everyone = np.random.default_rng(1).permutation(self.n).astype(np.int64)
         per_mentor = int(min(16, max(2, 2 * int(self.cap_max.max(initial=1)))))
-        mentee_all, mentor_all, _, bound = self.top(
+        mentee_all, mentor_all, _, shuffled_bound = self.top(
             everyone, per_mentee, self.price_hint, progress, per_mentor
         )
+        bound = np.empty(self.n, dtype=np.float64)
+        bound[everyone] = shuffled_bound
         blocks = -(-self.m // kernels.BLOCK)
         if self.n * blocks <= BLOCK_BOUND_LIMIT:
             self.block_bound = np.empty((self.n, blocks), dtype=np.float32)
