@@ -104,7 +104,7 @@ def _block_max(row, offset, start, end, factor):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _block_beats(row, offset, floor, start, end):  # type: ignore[no-untyped-def]
     """Whether row[j] - offset[j] > floor[j] for some j in [start, end) (an OR of
-    comparisons: vectorises without fast-math)."""
+    comparisons: no floating-point reduction, so no fast-math flags needed)."""
     hit = False
     for j in range(start, end):
         hit |= row[j] - offset[j] > floor[j]
@@ -507,15 +507,23 @@ def check_rows(  # type: ignore[no-untyped-def]
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
             for q in range(candidate_ptr[r], candidate_ptr[r + 1]):
                 row[candidate_mentor[q]] = NEG32
+            fresh = block_bound[rows[r]] if use_bounds else block_bound.ravel()
             if use_bounds:
-                _block_bounds(row, offsets[ref_now], block_bound[rows[r]])
+                _block_bounds(row, offsets[ref_now], fresh)
                 block_ref[rows[r]] = ref_now
             limit = utility[r] - slack
             size = 0
             j = 0
             while j < m:
                 end = min(m, j + BLOCK)
-                if _block_max(row, price, j, end, score_factor * scale) + lift <= limit:
+                # the block's best upper bound: from the bounds just stored (one pass over
+                # the row less), else computed here
+                if use_bounds:
+                    top = score_factor * scale * np.float64(fresh[j // BLOCK])
+                    top += block_lift[ref_now, j // BLOCK]
+                else:
+                    top = _block_max(row, price, j, end, score_factor * scale)
+                if top + lift <= limit:
                     j = end
                     continue
                 for jj in range(j, end):
