@@ -139,7 +139,7 @@ def certified_solve(
         if on_round is not None:
             on_round(
                 f"round {rounds}: {len(arc_mentee)} pairs solved in {solve_seconds:.1f} s "
-                f"({getattr(flow, 'solver', 'ortools')}), "
+                f"({flow.solver}), "
                 f"{checked} mentees checked in {time.perf_counter() - began:.1f} s, "
                 f"{violations} improving pairs"
             )

@@ -30,9 +30,9 @@ from .criteria import (
     ManagerCriterion,
     SetCriterion,
     TimezoneCriterion,
+    distinct,
     encode,
 )
-from .criteria import distinct as unique_values
 from .kernels import KernelData
 from .model import SCORE_SCALE, Problem
 
@@ -239,8 +239,8 @@ class ScoreModel:
             codes = enc.mentee_codes
             if codes is None or self.n == 0:
                 continue
-            distinct = int(codes.max()) + 2
-            if distinct * self.m <= TABLE_LIMIT and distinct <= max(KEYED_MAX, self.n // 8):
+            count = int(codes.max()) + 2
+            if count * self.m <= TABLE_LIMIT and count <= max(KEYED_MAX, self.n // 8):
                 self.keyed.append(k)
         bundles: list[list[int]] = []
         joint: list[IntArray] = []
@@ -250,8 +250,8 @@ class ScoreModel:
             codes = codes - codes.min()
             if bundles:
                 trial = joint[-1] * (int(codes.max()) + 1) + codes
-                distinct = len(unique_values(trial))
-                if distinct <= BUNDLE_MAX and distinct * self.m <= TABLE_LIMIT:
+                values = len(distinct(trial))
+                if values <= BUNDLE_MAX and values * self.m <= TABLE_LIMIT:
                     bundles[-1].append(k)
                     joint[-1] = trial
                     continue
@@ -611,7 +611,7 @@ class ScoreModel:
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
-        keys = unique_values(mentee_all * self.m + mentor_all)
+        keys = distinct(mentee_all * self.m + mentor_all)
         mentee_all, mentor_all = keys // max(self.m, 1), keys % max(self.m, 1)
         score, feasible = self.evaluate(mentee_all, mentor_all)
         return Candidates(mentee_all[feasible], mentor_all[feasible], score[feasible], bound)
@@ -647,6 +647,8 @@ class ScoreModel:
         # mentee would make for it over ALL pairs (gain - the mentee's utility). (Raising
         # every mentor's price so prices the well-connected mentors out of the lists.)
         rare = np.bincount(mentor[ok], minlength=self.m) < PILOT_MIN_DEGREE
+        if not rare.any():
+            return np.asarray(np.maximum(price, 0.0) / SCORE_SCALE, dtype=np.float32)
         utility = (flow.mentee_potential - flow.sink_potential).astype(np.float64)
         bidders = rng.permutation(size)[:PILOT_BIDDERS]
         offset = (utility[bidders] - bonus) / SCORE_SCALE
