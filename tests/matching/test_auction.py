@@ -236,16 +236,26 @@ def test_auction_kernel_warm_start_from_optimal_prices_and_assignment() -> None:
     assert potential.shape == (n + m + 1,)
 
 
-def test_fallback_when_the_auction_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the auction gives up past its work limit (a large instance in practice; simulated here)
-    def gives_up(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "claims_optimal",
+    [False, True],
+    ids=[
+        # the auction gives up past its work limit (a large instance in practice; simulated)
+        "auction gives up",
+        # it claims an optimal answer but leaves everybody unmatched: the certificate finds a
+        # negative cycle
+        "certificate rejects the auction",
+    ],
+)
+def test_fallback_to_ortools(claims_optimal: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon):  # type: ignore[no-untyped-def]
         n, m = len(row_ptr) - 1, len(cap)
-        return np.full(n, -1), np.zeros(n + m + 1, dtype=np.int64), False, 0, 1
+        return np.full(n, -1), np.zeros(n + m + 1, dtype=np.int64), claims_optimal, 0, 1
 
     instance = Instance(
         3, 2, np.array([0, 1, 2, 0]), np.array([0, 0, 1, 1]), np.array([4, 6, 3, 5]), np.ones(2)
     )
-    monkeypatch.setattr(flow, "auction", gives_up)
+    monkeypatch.setattr(flow, "auction", fake)
     result = instance.solve()
     assert result.solver == "ortools"
     assert result.fallback
@@ -253,24 +263,6 @@ def test_fallback_when_the_auction_gives_up(monkeypatch: pytest.MonkeyPatch) -> 
     assert result.gap == 0
     assert "auction" in result.seconds
     assert "ortools" in result.seconds
-
-
-def test_fallback_when_the_certificate_rejects_the_auction(monkeypatch: pytest.MonkeyPatch) -> None:
-    # an auction that claims an optimal answer but leaves everybody unmatched: the certificate
-    # finds a negative cycle and OR-Tools answers instead
-    def wrong(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon):  # type: ignore[no-untyped-def]
-        n, m = len(row_ptr) - 1, len(cap)
-        return np.full(n, -1), np.zeros(n + m + 1, dtype=np.int64), True, 0, 1
-
-    instance = Instance(
-        3, 2, np.array([0, 1, 2, 0]), np.array([0, 0, 1, 1]), np.array([4, 6, 3, 5]), np.ones(2)
-    )
-    monkeypatch.setattr(flow, "auction", wrong)
-    result = instance.solve()
-    assert result.solver == "ortools"
-    assert result.fallback
-    assert result.total_gain == 11  # mentee 1 -> mentor 0 (6), mentee 0 -> mentor 1 (5)
-    assert result.gap == 0
 
 
 def test_minimum_capacities_stay_on_ortools() -> None:
