@@ -534,7 +534,7 @@ class ScoreModel:
         of ``mentee`` (rounded up to a whole block of rows; the bounds are unchanged:
         they are about the mentee's own ``k`` best)."""
         data = self.kernel_data()
-        slabs = numba.get_num_threads() if per_mentor else 1
+        slabs = numba.get_num_threads()  # the kernel's parallel slices
         col_keys = np.full((slabs, self.m, per_mentor), kernels.COLUMN_EMPTY, dtype=np.float32)
         col_rows = np.full((slabs, self.m, per_mentor), -1, dtype=np.int64)
         rows_out: list[IntArray] = []
