@@ -198,16 +198,20 @@ def test_every_mentor_keeps_its_best_mentees_as_candidates() -> None:
         assert np.sort(column[kept[:, j]])[::-1][len(best) - 1] >= best[-1] - 1e-5
 
 
+@pytest.mark.parametrize("partial", [0.25, 1.0], ids=["rows", "blocks one by one"])
 @pytest.mark.parametrize("objective", ["total", "coverage"])
 def test_the_pilot_changes_the_work_not_the_answer(
-    objective: str, monkeypatch: pytest.MonkeyPatch
+    objective: str, partial: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large problems first estimate mentor prices on a sample (and price rarely kept mentors
-    by their best bid); forced on a small problem, the certified optimum is the same."""
+    by their best bid); forced on a small problem, the certified optimum is the same, also
+    when the certificate re-scores single blocks of mentors wherever its bounds allow."""
+    from tandem.matching import optimal
     from tandem.matching.synthetic import synthetic_problem
 
     problem = synthetic_problem(400, seed=3)
     plain = Matcher(problem).solve("optimal", objective, explain=False)  # type: ignore[arg-type]
+    monkeypatch.setattr(optimal, "PARTIAL_SHARE", partial)
     monkeypatch.setattr(scoring, "PILOT_PAIRS", 0)
     monkeypatch.setattr(scoring, "PILOT_BIDDERS", 50)
     matcher = Matcher(problem)
@@ -216,3 +220,103 @@ def test_the_pilot_changes_the_work_not_the_answer(
     assert piloted.stats.certificate_gap == 0
     assert piloted.stats.matched == plain.stats.matched
     assert piloted.stats.total_score == pytest.approx(plain.stats.total_score, abs=1e-3)
+
+
+def test_top_values_bounds_each_block_of_mentors_it_did_not_keep() -> None:
+    lenient = [c for c in ALL_KINDS if not (c.hard and c.kind in ("overlap", "shares_language"))]
+    model = ScoreModel(Problem.build(people(7, 40, 300), lenient), fake_embedder)
+    mentees = np.arange(model.n, dtype=np.int64)
+    offset = np.random.default_rng(1).uniform(0, 0.3, model.m).astype(np.float32)
+    blocks = -(-model.m // kernels.BLOCK)
+    model.block_bound = np.full((model.n, blocks), np.nan, dtype=np.float32)
+    r, c, _, _ = model.top(mentees, 4, offset, bounds=True)
+    exact, feasible = exact_rows(model)
+    kept = np.zeros_like(feasible)
+    kept[r, c] = True
+    value = np.where(feasible & ~kept, exact - offset[None, :], -np.inf)
+    for b in range(blocks):
+        best = value[:, b * kernels.BLOCK : (b + 1) * kernels.BLOCK].max(axis=1)
+        assert (model.block_bound[:, b] >= best - 1e-5).all()
+    # ... and no looser than the block's best value or the worst kept one
+    worst_kept = np.where(kept, exact - offset[None, :], np.inf).min(axis=1)
+    padded = np.full((model.n, blocks * kernels.BLOCK), -np.inf)
+    padded[:, : model.m] = np.where(feasible, exact - offset[None, :], -np.inf)
+    block_best = padded.reshape(model.n, blocks, kernels.BLOCK).max(axis=2)
+    tight = np.minimum(block_best, worst_kept[:, None])
+    more = feasible.sum(axis=1) > 4  # else every feasible mentor is kept: nothing to bound
+    assert more.sum() >= 30
+    assert np.allclose(model.block_bound[more], tight[more], atol=1e-4)
+    assert (model.block_bound[~more] < -1e38).all()
+
+
+@pytest.mark.parametrize("partial", [0, 5], ids=["whole rows", "blocks one by one"])
+def test_check_rows_scores_only_the_blocks_its_bounds_leave_open(partial: int) -> None:
+    """Blocks with a bound at or below the utility are not scored (even when, as set up here,
+    the bound is false and they hold improving pairs); the open blocks are, and get fresh
+    bounds; past ``partial`` open blocks the whole row is scored."""
+    lenient = [c for c in ALL_KINDS if not (c.hard and c.kind in ("overlap", "shares_language"))]
+    model = ScoreModel(Problem.build(people(8, 40, 300), lenient), fake_embedder)
+    n, m = model.n, model.m
+    blocks = -(-m // kernels.BLOCK)
+    rng = np.random.default_rng(2)
+    rows = np.arange(n, dtype=np.int64)
+    data = model.kernel_data()
+    extra = model.extra_block(rows)
+    dense = kernels.score_rows(rows, extra, data, m).astype(np.float64)
+    price = rng.integers(0, 3000, m).astype(np.float64)
+    utility = rng.integers(0, 2500, n).astype(np.float64)
+    scale, margin, per_row = 10_000.0, 1e-4, 6
+    opened = rng.random((n, blocks)) < 0.5
+    bound = np.where(opened, np.float32(7.0), np.float32(-3e38)).astype(np.float32)
+    refs = np.where(opened, -1, 0).astype(np.int16)
+    offsets = np.zeros((1, m), dtype=np.float32)
+    padded = np.full(blocks * kernels.BLOCK, -np.inf)
+    padded[:m] = -price
+    lift = padded.reshape(blocks, kernels.BLOCK).max(axis=1)[None, :]
+    near, remaining = kernels.check_rows(
+        rows,
+        np.zeros(n + 1, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        price,
+        utility,
+        1.0,
+        0.0,
+        -np.inf,
+        0.0,
+        per_row,
+        scale,
+        margin,
+        extra,
+        data,
+        bound,
+        refs,
+        offsets,
+        lift,
+        0,
+        partial,
+    )
+    upper = np.where(dense > -1e29, np.ceil((dense + margin) * scale) - price[None, :], -np.inf)
+    assert (near >= 0).sum() > 50  # improving pairs were found (and some left closed)
+    assert ((upper > utility[:, None]) & ~np.repeat(opened, 64, axis=1)[:, :m]).any()
+    for i in range(n):
+        scored = np.repeat(opened[i] if partial else np.ones(blocks, dtype=np.bool_), 64)[:m]
+        if not opened[i].any():
+            scored[:] = False
+        wanted = np.where(scored & (upper[i] > utility[i]), upper[i], -np.inf)
+        count = min(per_row, int(np.isfinite(wanted).sum()))
+        got = near[i][near[i] >= 0]
+        assert len(got) == count
+        if count:
+            assert np.sort(upper[i, got]).tolist() == np.sort(wanted)[::-1][:count][::-1].tolist()
+        assert (
+            remaining[i]
+            >= np.where(scored, upper[i], -np.inf)[~np.isin(np.arange(m), got)].max(initial=-np.inf)
+            - 1e-6
+            or not scored.any()
+        )
+        # scored blocks now hold fresh bounds against offsets[0] (zero): the block maxima
+        for b in np.nonzero(scored[:: kernels.BLOCK])[0]:
+            part = dense[i, b * kernels.BLOCK : (b + 1) * kernels.BLOCK]
+            assert refs[i, b] == 0
+            assert bound[i, b] >= part.max() - 1e-5
+            assert bound[i, b] <= part.max() + 1e-5

@@ -118,8 +118,72 @@ def _passes(score: float, threshold: float) -> bool:
     return score >= threshold - 1e-5
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _set_score(kind, inter, size_a, size_b, inv_a, inv_need):  # type: ignore[no-untyped-def]
+    """A set criterion's score from the intersection size (see criteria.SetCriterion)."""
+    if kind == OVERLAP:
+        union = size_a + size_b - inter
+        return inter / union if union > 0 else 0.0
+    if kind == COMPLEMENT:
+        return inter * inv_a
+    if kind == AVAILABILITY:
+        return min(1.0, inter * inv_need)
+    return 1.0 if inter > 0 else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _numeric_score(kind, a, b, param, i, j):  # type: ignore[no-untyped-def]
+    """A per-pair criterion's score (``param``: that criterion's num_param row)."""
+    if kind == SAME:
+        return 1.0 if (a >= 0 and a == b) else 0.0
+    if kind == DIFFERENT:
+        return 1.0 if (a >= 0 and b >= 0 and a != b) else 0.0
+    if kind == NOT_SAME:
+        return 0.0 if (a >= 0 and a == b) else 1.0
+    if kind == GAP:
+        d = b - a
+        if math.isnan(d):
+            return 0.0
+        outside = max(max(param[3] - d, d - param[4]), 0.0)
+        return max(0.0, 1.0 - outside / param[5])
+    if kind == TIMEZONE:
+        h = abs(a - b)
+        if math.isnan(h):
+            return 0.0
+        h = h - 24.0 * math.floor(h / 24.0)
+        h = min(h, 24.0 - h)
+        return max(0.0, 1.0 - h / param[3])
+    # NOT_MANAGER: a = the mentee's manager (mentor index), b = the reverse
+    return 0.0 if (a == j or b == i) else 1.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-untyped-def]
+    """Mentee ``i``'s whole row."""
+    whole = np.empty(2, dtype=np.uint64)
+    whole[0] = 0
+    whole[1] = row.shape[0]
+    _fill_spans(i, row, whole[:1], whole[1:], 1, counts, touched, extra, extra_row, data)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _lower_bound(values, low, high, value):  # type: ignore[no-untyped-def]
+    """The first position in values[low:high] (sorted) holding at least ``value``."""
+    while low < high:
+        middle = (low + high) >> 1
+        if values[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, data):  # type: ignore[no-untyped-def]
+    """row[starts[k]:ends[k]] for k < ``spans`` of mentee ``i`` (sorted, disjoint spans of
+    mentors: the whole row, or the blocks the certificate re-scores); the rest of ``row`` is
+    left as it was. The span bounds are unsigned: indexes that cannot be negative need no
+    wraparound check, and the loops vectorise."""
     (
         tables,
         table_row,
@@ -143,24 +207,27 @@ def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-u
         post_ptr,
         post_mentor,
     ) = data
-    m = row.shape[0]
     n = table_row.shape[0]
     bundles = table_row.shape[1]
     if bundles == 0:
-        for j in range(m):
-            row[j] = 0.0
+        for k in range(spans):
+            for j in range(starts[k], ends[k]):
+                row[j] = 0.0
     else:
         first = tables[table_row[i, 0]]
-        for j in range(m):
-            row[j] = first[j]
+        for k in range(spans):
+            for j in range(starts[k], ends[k]):
+                row[j] = first[j]
         for b in range(1, bundles):
             other = tables[table_row[i, b]]
-            for j in range(m):
-                row[j] += other[j]
+            for k in range(spans):
+                for j in range(starts[k], ends[k]):
+                    row[j] += other[j]
     if extra_row >= 0:
         values = extra[extra_row]
-        for j in range(m):
-            row[j] += values[j]
+        for k in range(spans):
+            for j in range(starts[k], ends[k]):
+                row[j] += values[j]
     # one tight loop per criterion (the row stays in cache; hard failures become NEG)
     for s in range(set_meta.shape[0]):
         kind = set_meta[s, 0]
@@ -174,19 +241,28 @@ def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-u
         inv_a = 1.0 / size_a if size_a > 0 else 0.0
         q = set_meta[s, 3]
         if q >= 0:
-            # inverted index: only mentors sharing a tag get a (non-zero) score
+            # inverted index: only mentors sharing a tag get a (non-zero) score (each tag's
+            # mentors are in order: a span starts with a binary search)
             used = 0
             base = q * (n + 1) + i
-            for k in range(sparse_ptr[base], sparse_ptr[base + 1]):
-                t = sparse_tag[k]
-                for p in range(post_ptr[t], post_ptr[t + 1]):
-                    j = post_mentor[p]
-                    if counts[j] == 0:
-                        touched[used] = j
-                        used += 1
-                    counts[j] += 1
-            for k in range(used):
-                j = touched[k]
+            for t_at in range(sparse_ptr[base], sparse_ptr[base + 1]):
+                t = sparse_tag[t_at]
+                p = post_ptr[t]
+                end = post_ptr[t + 1]
+                for k in range(spans):
+                    low = np.int64(starts[k])
+                    high = np.int64(ends[k])
+                    if p < end and post_mentor[p] < low:
+                        p = _lower_bound(post_mentor, p, end, low)
+                    while p < end and post_mentor[p] < high:
+                        j = post_mentor[p]
+                        p += 1
+                        if counts[j] == 0:
+                            touched[used] = j
+                            used += 1
+                        counts[j] += 1
+            for t_at in range(used):
+                j = touched[t_at]
                 inter = counts[j]
                 counts[j] = 0
                 if kind == OVERLAP:
@@ -205,88 +281,76 @@ def _fill(i, row, counts, touched, extra, extra_row, data):  # type: ignore[no-u
             col = b_bits[w0]
             if kind == OVERLAP:
                 sizes = b_size[s]
-                for j in range(m):
-                    inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
-                    union = size_a + sizes[j] - inter
-                    row[j] += factor * inter / max(union, 1.0)
+                for k in range(spans):
+                    for j in range(starts[k], ends[k]):
+                        inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+                        union = size_a + sizes[j] - inter
+                        row[j] += factor * inter / max(union, 1.0)
             elif kind == COMPLEMENT:
                 scaled = factor * inv_a
-                for j in range(m):
-                    row[j] += scaled * np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+                for k in range(spans):
+                    for j in range(starts[k], ends[k]):
+                        row[j] += scaled * np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
             else:  # AVAILABILITY
-                for j in range(m):
-                    inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
-                    row[j] += factor * min(1.0, inter * inv_need)
+                for k in range(spans):
+                    for j in range(starts[k], ends[k]):
+                        inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+                        row[j] += factor * min(1.0, inter * inv_need)
             continue
         if hard or kind == SHARES:
-            for j in range(m):
-                inter = _intersection(mine, b_bits, j, w0, w1)
-                if kind == OVERLAP:
-                    union = size_a + b_size[s, j] - inter
-                    score = inter / union if union > 0 else 0.0
-                elif kind == COMPLEMENT:
-                    score = inter * inv_a
-                elif kind == AVAILABILITY:
-                    score = min(1.0, inter * inv_need)
-                else:
-                    score = 1.0 if inter > 0 else 0.0
-                if hard and not _passes(score, threshold):
-                    row[j] = NEG32
-                else:
-                    row[j] += factor * score
+            for k in range(spans):
+                for j in range(starts[k], ends[k]):
+                    inter = _intersection(mine, b_bits, j, w0, w1)
+                    score = _set_score(kind, inter, size_a, b_size[s, j], inv_a, inv_need)
+                    if hard and not _passes(score, threshold):
+                        row[j] = NEG32
+                    else:
+                        row[j] += factor * score
         elif kind == OVERLAP:
             sizes = b_size[s]
-            for j in range(m):
-                inter = _intersection(mine, b_bits, j, w0, w1)
-                union = size_a + sizes[j] - inter
-                row[j] += factor * inter / max(union, 1.0)  # union 0 => inter 0 => score 0
+            for k in range(spans):
+                for j in range(starts[k], ends[k]):
+                    inter = _intersection(mine, b_bits, j, w0, w1)
+                    union = size_a + sizes[j] - inter
+                    row[j] += factor * inter / max(union, 1.0)  # union 0 => inter 0 => 0
         elif kind == COMPLEMENT:
             scaled = factor * inv_a
-            for j in range(m):
-                row[j] += scaled * _intersection(mine, b_bits, j, w0, w1)
+            for k in range(spans):
+                for j in range(starts[k], ends[k]):
+                    row[j] += scaled * _intersection(mine, b_bits, j, w0, w1)
         else:  # AVAILABILITY
-            for j in range(m):
-                inter = _intersection(mine, b_bits, j, w0, w1)
-                row[j] += factor * min(1.0, inter * inv_need)
+            for k in range(spans):
+                for j in range(starts[k], ends[k]):
+                    inter = _intersection(mine, b_bits, j, w0, w1)
+                    row[j] += factor * min(1.0, inter * inv_need)
     for c in range(num_kind.shape[0]):
         kind = num_kind[c]
         factor = num_param[c, 0]
         hard = num_param[c, 1] > 0
         threshold = num_param[c, 2]
         a = a_num[i, c]
-        for j in range(m):
-            b = b_num[j, c]
-            if kind == SAME:
-                score = 1.0 if (a >= 0 and a == b) else 0.0
-            elif kind == DIFFERENT:
-                score = 1.0 if (a >= 0 and b >= 0 and a != b) else 0.0
-            elif kind == NOT_SAME:
-                score = 0.0 if (a >= 0 and a == b) else 1.0
-            elif kind == GAP:
-                d = b - a
-                if math.isnan(d):
-                    score = 0.0
+        param = num_param[c]
+        for k in range(spans):
+            for j in range(starts[k], ends[k]):
+                score = _numeric_score(kind, a, b_num[j, c], param, i, j)
+                if hard and not _passes(score, threshold):
+                    row[j] = NEG32
                 else:
-                    outside = max(max(num_param[c, 3] - d, d - num_param[c, 4]), 0.0)
-                    score = max(0.0, 1.0 - outside / num_param[c, 5])
-            elif kind == TIMEZONE:
-                h = abs(a - b)
-                if math.isnan(h):
-                    score = 0.0
-                else:
-                    h = h - 24.0 * math.floor(h / 24.0)
-                    h = min(h, 24.0 - h)
-                    score = max(0.0, 1.0 - h / num_param[c, 3])
-            else:  # NOT_MANAGER: a = the mentee's manager (mentor index), b = the reverse
-                score = 0.0 if (a == j or b == i) else 1.0
-            if hard and not _passes(score, threshold):
-                row[j] = NEG32
-            else:
-                row[j] += factor * score
-    for k in range(choice_ptr[i], choice_ptr[i + 1]):
-        row[choice_mentor[k]] += choice_bonus[k]
-    for k in range(excluded_ptr[i], excluded_ptr[i + 1]):
-        row[excluded_mentor[k]] = NEG32
+                    row[j] += factor * score
+    for at in range(choice_ptr[i], choice_ptr[i + 1]):
+        j = choice_mentor[at]
+        if _in_spans(j, starts, ends, spans):
+            row[j] += choice_bonus[at]
+    for at in range(excluded_ptr[i], excluded_ptr[i + 1]):
+        j = excluded_mentor[at]
+        if _in_spans(j, starts, ends, spans):
+            row[j] = NEG32
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _in_spans(j, starts, ends, spans):  # type: ignore[no-untyped-def]
+    k = _lower_bound(ends, 0, spans, np.uint64(j + 1))  # the first span ending after j
+    return k < spans and starts[k] <= j
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -335,7 +399,7 @@ def _push(keys, slots, size, key, slot):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignore[no-untyped-def]
+def top_values(rows, k, offset, extra, data, col_keys, col_rows, block_bound):  # type: ignore[no-untyped-def]
     """Per mentee of ``rows``: the ``k`` feasible mentors with the highest ``score - offset``
     (-1 where there are fewer), and upper bounds on ``score - offset`` and on the score of the
     feasible mentors not kept (-inf when none): the worst kept value, and that plus the
@@ -344,7 +408,11 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
     Per mentor, too, updated in place across calls: ``col_rows[s, j]`` holds the mentees with
     the highest ``score - offset`` (``col_keys``, COLUMN_EMPTY and -1 while empty) seen by parallel
     slice ``s`` of the rows, so that a mentor few mentees rank high still gets its best
-    mentees as candidates (``col_keys.shape[2] == 0``: not tracked)."""
+    mentees as candidates (``col_keys.shape[2] == 0``: not tracked).
+
+    ``block_bound`` (mentees x blocks of BLOCK mentors, or 0 x 0: not kept) receives per
+    mentee and block an upper bound on ``score - offset`` over the feasible mentors not kept
+    (the certificate's first memory, see :func:`check_rows`)."""
     count = rows.shape[0]
     m = offset.shape[0]
     picked = np.full((count, k), -1, dtype=np.int64)
@@ -405,20 +473,22 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows):  # type: ignor
                     size = _push(keys, slots, size, score - offset[jj], jj)
             for q in range(size):
                 picked[r, q] = slots[q]
+            if block_bound.shape[0] > 0:
+                # a mentor not kept is below the worst kept one (when k were kept; else
+                # every feasible mentor was kept)
+                out = block_bound[rows[r]]
+                for b in range(blocks):
+                    value = block_best[b]
+                    if size < k:
+                        value = COLUMN_EMPTY
+                    elif keys[0] < value:
+                        value = keys[0]
+                    out[b] = value + 1e-6  # the float32 store must not round it down
             if size == k:
                 # every mentor not kept is at most as good as the worst kept one
                 bound_value[r] = keys[0]
                 bound_score[r] = keys[0] + top_offset
     return picked, bound_value, bound_score
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _block_bounds(row, offset, out):  # type: ignore[no-untyped-def]
-    """out[b] = max over mentors j of block b of row[j] - offset[j] (infeasible: about -1e30)."""
-    m = row.shape[0]
-    for b in range(out.shape[0]):
-        # + 1e-6: the float32 store must not round the bound down
-        out[b] = _block_max(row, offset, b * BLOCK, min(m, (b + 1) * BLOCK), 1.0) + 1e-6
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -459,6 +529,7 @@ def check_rows(  # type: ignore[no-untyped-def]
     offsets,
     block_lift,
     ref_now,
+    partial,
 ):
     """Certificate pass. For each mentee of ``rows`` (candidate mentors of row r are
     ``candidate_mentor[candidate_ptr[r]:candidate_ptr[r + 1]]``), every feasible non-candidate
@@ -470,21 +541,24 @@ def check_rows(  # type: ignore[no-untyped-def]
     largest upper bound above ``utility[r] - slack`` (-1 padded), and an upper bound on that
     of the non-candidates *not* returned.
 
-    Block bounds (0 x 0: none): a mentee scored by an earlier pass keeps, per block b of
-    BLOCK mentors, ``block_bound[mentee, b]`` >= score - offsets[block_ref[mentee]][j] over
-    its non-candidate pairs (mentor j in b) at that time. Such a row is first bounded without
-    scoring it: ``score_factor * scale * bound + block_lift[ref, b]`` (the largest
-    ``score_factor * scale * offsets[ref][j] - price[j]`` over the block) plus the rounding
-    lift bounds gain - price in the block; a row whose blocks all stay at or below its
-    utility is done. A row that is scored gets fresh bounds against ``offsets[ref_now]``."""
+    Block bounds (0 x 0: none): per mentee and block b of BLOCK mentors,
+    ``block_bound[mentee, b]`` >= score - offsets[ref][j] over the block's non-candidate pairs
+    (mentor j in b), as of the pass that last scored that block (``ref = block_ref[mentee, b]``;
+    -1: never). Without scoring anything, ``score_factor * scale * bound + block_lift[ref, b]``
+    (the largest ``score_factor * scale * offsets[ref][j] - price[j]`` over the block) plus the
+    rounding lift bounds gain - price in the block; blocks whose bound stays at or below the
+    mentee's utility are done. The others are scored (one by one when there are at most
+    ``partial`` of them, else the whole row) and get fresh bounds against ``offsets[ref_now]``."""
     count = rows.shape[0]
     m = price.shape[0]
+    blocks = (m + BLOCK - 1) // BLOCK
     near = np.full((count, per_row), -1, dtype=np.int64)
     remaining = np.full(count, -np.inf, dtype=np.float64)
     use_extra = extra.shape[0] > 0
     use_bounds = block_bound.shape[0] > 0
     # upper <= score_factor * scale * score - price + lift (ceil adds at most 1)
     lift = score_factor * (margin * scale + 1.0) + per_match
+    weight = score_factor * scale
     chunk = 32
     for c in prange((count + chunk - 1) // chunk):
         row = np.empty(m, dtype=np.float32)
@@ -492,39 +566,65 @@ def check_rows(  # type: ignore[no-untyped-def]
         touched = np.empty(m, dtype=np.int64)
         keys = np.empty(per_row, dtype=np.float64)
         slots = np.empty(per_row, dtype=np.int64)
+        failing = np.ones(blocks, dtype=np.bool_)
+        spare_bound = np.empty(blocks, dtype=np.float32)
+        spare_ref = np.full(blocks, -1, dtype=np.int16)
+        starts = np.empty(blocks, dtype=np.uint64)
+        ends = np.empty(blocks, dtype=np.uint64)
         for r in range(c * chunk, min(count, (c + 1) * chunk)):
-            if use_bounds and block_ref[rows[r]] >= 0:
-                mine = block_bound[rows[r]]
-                lifts = block_lift[block_ref[rows[r]]]
-                best = -np.inf
-                for b in range(mine.shape[0]):
-                    value = score_factor * scale * np.float64(mine[b]) + lifts[b]
-                    best = value if value > best else best
-                best += lift
-                if best <= utility[r]:
-                    remaining[r] = best
-                    continue
-            _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
-            for q in range(candidate_ptr[r], candidate_ptr[r + 1]):
-                row[candidate_mentor[q]] = NEG32
-            fresh = block_bound[rows[r]] if use_bounds else block_bound.ravel()
-            if use_bounds:
-                _block_bounds(row, offsets[ref_now], fresh)
-                block_ref[rows[r]] = ref_now
+            i = rows[r]
+            extra_row = r if use_extra else -1
             limit = utility[r] - slack
+            skipped = -np.inf  # the largest bound of a block left unscored
+            whole = True
+            mine = block_bound[i] if use_bounds else spare_bound
+            refs = block_ref[i] if use_bounds else spare_ref
+            if use_bounds:
+                open_blocks = 0
+                for b in range(blocks):
+                    failing[b] = True
+                    ref = refs[b]
+                    if ref >= 0:
+                        value = weight * np.float64(mine[b]) + block_lift[ref, b] + lift
+                        if value <= utility[r]:
+                            failing[b] = False
+                            skipped = value if value > skipped else skipped
+                            continue
+                    open_blocks += 1
+                if open_blocks == 0:
+                    remaining[r] = skipped
+                    continue
+                whole = open_blocks > partial
+            if whole:
+                skipped = -np.inf
+                _fill(i, row, counts, touched, extra, extra_row, data)
+                for b in range(blocks):
+                    failing[b] = True
+            else:
+                spans = 0
+                for b in range(blocks):
+                    if failing[b]:
+                        starts[spans] = b * BLOCK
+                        ends[spans] = min(m, (b + 1) * BLOCK)
+                        spans += 1
+                _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, data)
+            for q in range(candidate_ptr[r], candidate_ptr[r + 1]):
+                row[candidate_mentor[q]] = NEG32  # (blocks not scored: never read)
             size = 0
-            j = 0
-            while j < m:
+            for b in range(blocks):
+                if not failing[b]:
+                    continue
+                j = b * BLOCK
                 end = min(m, j + BLOCK)
-                # the block's best upper bound: from the bounds just stored (one pass over
-                # the row less), else computed here
                 if use_bounds:
-                    top = score_factor * scale * np.float64(fresh[j // BLOCK])
-                    top += block_lift[ref_now, j // BLOCK]
+                    fresh = _block_max(row, offsets[ref_now], j, end, 1.0) + 1e-6
+                    mine[b] = fresh  # the float32 store must not round it down (+ 1e-6)
+                    refs[b] = ref_now
+                    top = weight * np.float64(mine[b]) + block_lift[ref_now, b]
                 else:
-                    top = _block_max(row, price, j, end, score_factor * scale)
+                    top = _block_max(row, price, j, end, weight)
+                # most blocks cannot hold a pair that improves the answer
                 if top + lift <= limit:
-                    j = end
                     continue
                 for jj in range(j, end):
                     score = row[jj]
@@ -535,11 +635,12 @@ def check_rows(  # type: ignore[no-untyped-def]
                     )
                     if upper > limit:
                         size = _push(keys, slots, size, upper, jj)
-                j = end
-            for s in range(size):
-                near[r, s] = slots[s]
-            # the pairs not returned are below the limit, or below the worst one returned
-            remaining[r] = keys[0] if size == per_row else limit
+            for q in range(size):
+                near[r, q] = slots[q]
+            # the pairs not returned are below the limit, or below the worst one returned,
+            # or in a block left unscored
+            held = keys[0] if size == per_row else limit
+            remaining[r] = held if held > skipped else skipped
     return near, remaining
 
 

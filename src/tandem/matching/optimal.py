@@ -29,6 +29,9 @@ from .scoring import FLOAT_MARGIN, Candidates, ScoreModel, gain_bound, to_gain
 #: improving are added too (at most PER_ROW per mentee), so later rounds rarely need it again.
 ADD_SLACK = 2 + SCORE_SCALE // 200
 PER_ROW = 8
+#: A mentee whose block bounds leave at most this share of its blocks of mentors open has
+#: those blocks scored one by one; past it the whole (vectorised) row is cheaper.
+PARTIAL_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -175,8 +178,11 @@ def _check(
     utility_of = np.empty(model.n, dtype=np.float64)
     utility_of[rows] = utility
     low = -np.inf if floor is None else floor - FLOAT_MARGIN
-    # block bounds (see kernels.check_rows): rows scored now are bounded against these
+    # block bounds (see kernels.check_rows): blocks scored now are bounded against these
     # prices (in score units); earlier ones against theirs, shifted by the price changes
+    if len(model.block_offsets) >= np.iinfo(np.int16).max:  # (references are int16)
+        model.block_ref.fill(-1)
+        model.block_offsets.clear()
     model.block_offsets.append(
         (price / (max(gain.score_factor, 1) * SCORE_SCALE)).astype(np.float32)
     )
@@ -213,6 +219,7 @@ def _check(
             references,
             block_lift,
             len(references) - 1,
+            int(PARTIAL_SHARE * blocks),
         )
         remaining_out[position[done : done + len(block)]] = remaining
         done += len(block)

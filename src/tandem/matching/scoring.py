@@ -276,10 +276,10 @@ class ScoreModel:
         self.order = np.argsort(self.group_of, kind="stable")
         self.price_hint = np.zeros(self.m, dtype=np.float32)
         #: the certificate's memory (see kernels.check_rows): per mentee and block of
-        #: kernels.BLOCK mentors, an upper bound on score - block_offsets[block_ref[mentee]]
-        #: over the non-candidate pairs (block_ref -1: none yet; 0 x 0: too large to keep)
+        #: kernels.BLOCK mentors, an upper bound on score - block_offsets[block_ref[mentee,
+        #: block]] over the block's non-candidate pairs (0 x 0: too large to keep)
         self.block_bound: Float32Array = _NO_BOUNDS
-        self.block_ref: IntArray = np.full(self.n, -1, dtype=np.int64)
+        self.block_ref: NDArray[np.int16] = np.zeros((0, 0), dtype=np.int16)
         self.block_offsets: list[Float32Array] = []
         self._kernel_data: KernelData | None = None
         self._extra: list[int] = []
@@ -423,6 +423,7 @@ class ScoreModel:
                     # the mentors that share a tag
                     set_meta.append((_SET_KINDS[enc.kind], 0, 0, len(sparse_ptr)))
                     a_sets, by_tag = enc.mentee_sets, enc.mentor_sets_t
+                    by_tag.sort_indices()  # each tag's mentors in order (kernels._fill_span)
                     sparse_ptr.append(a_sets.indptr.astype(np.int64))
                     sparse_tag.append(a_sets.indices.astype(np.int64) + tags)
                     postings.append((by_tag.indptr.astype(np.int64), by_tag.indices))
@@ -526,13 +527,15 @@ class ScoreModel:
         offset: Float32Array,
         progress: Progress | None = None,
         per_mentor: int = 0,
+        bounds: bool = False,
     ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
         """Each mentee's ``k`` best feasible mentors by ``score - offset``: (rows, mentors)
         of the kept pairs, and per mentee the largest value and score among the feasible
         mentors not kept (-inf when none). With ``per_mentor``, the kept pairs also hold each
         mentor's ``per_mentor`` best mentees by the same value among the first COLUMN_SAMPLE
         of ``mentee`` (rounded up to a whole block of rows; the bounds are unchanged:
-        they are about the mentee's own ``k`` best)."""
+        they are about the mentee's own ``k`` best). With ``bounds``, the mentees' rows of
+        ``block_bound`` receive the bounds per block of mentors (see kernels.top_values)."""
         data = self.kernel_data()
         slabs = numba.get_num_threads()  # the kernel's parallel slices
         col_keys = np.full((slabs, self.m, per_mentor), kernels.COLUMN_EMPTY, dtype=np.float32)
@@ -552,7 +555,13 @@ class ScoreModel:
             columns = (col_keys, col_rows) if seen < COLUMN_SAMPLE else no_columns
             seen += len(rows)
             picked, bound_value, bound_score = kernels.top_values(
-                rows, k, offset.astype(np.float32), extra, data, *columns
+                rows,
+                k,
+                offset.astype(np.float32),
+                extra,
+                data,
+                *columns,
+                self.block_bound if bounds else _NO_BOUNDS,
             )
             r, c = np.nonzero(picked >= 0)
             rows_out.append(rows[r])
@@ -598,16 +607,17 @@ class ScoreModel:
         # random order: the mentors' lists come from the first COLUMN_SAMPLE of them
         everyone = np.random.default_rng(1).permutation(self.n).astype(np.int64)
         per_mentor = int(min(16, max(2, 2 * int(self.cap_max.max(initial=1)))))
+        # the certificate's memory starts with this pass's bounds, against the price hint
+        blocks = -(-self.m // kernels.BLOCK)
+        keep = self.n * blocks <= BLOCK_BOUND_LIMIT
+        self.block_bound = np.empty((self.n, blocks), dtype=np.float32) if keep else _NO_BOUNDS
         mentee_all, mentor_all, _, shuffled_bound = self.top(
-            everyone, per_mentee, self.price_hint, progress, per_mentor
+            everyone, per_mentee, self.price_hint, progress, per_mentor, bounds=keep
         )
+        self.block_ref = np.zeros(self.block_bound.shape, dtype=np.int16)
+        self.block_offsets = [self.price_hint.astype(np.float32)]
         bound = np.empty(self.n, dtype=np.float64)
         bound[everyone] = shuffled_bound
-        blocks = -(-self.m // kernels.BLOCK)
-        if self.n * blocks <= BLOCK_BOUND_LIMIT:
-            self.block_bound = np.empty((self.n, blocks), dtype=np.float32)
-        self.block_ref = np.full(self.n, -1, dtype=np.int64)
-        self.block_offsets = []
         if len(self.choice_mentee):
             mentee_all = np.concatenate([mentee_all, self.choice_mentee])
             mentor_all = np.concatenate([mentor_all, self.choice_mentor])
