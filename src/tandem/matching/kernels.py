@@ -49,10 +49,13 @@ class KernelData(NamedTuple):
 
     tables: Float32Array  # (table rows, m) float32: every keyed bundle's rows stacked
     table_row: np.ndarray  # (n, bundles) int64: a mentee's row in ``tables`` per bundle
-    set_meta: np.ndarray  # (sets, 4) int64: kind, first word, words, sparse index (-1: dense)
+    set_meta: np.ndarray  # (sets, 5) int64: kind, first word, words, sparse index (-1: dense),
+    #                       narrow (1: at most 32 items, the word's low half holds the set)
     set_param: FloatArray  # (sets, 4): factor, hard (0/1), threshold, need
     a_bits: np.ndarray  # (n, words) uint64
     b_bits: np.ndarray  # (words, m) uint64: one contiguous array per word
+    a_low: np.ndarray  # (n, words) uint32: the low halves of a_bits
+    b_low: np.ndarray  # (words, m) uint32: the low halves of b_bits
     a_size: FloatArray  # (n, sets)
     b_size: FloatArray  # (sets, m)
     num_kind: IntArray  # (numeric criteria,)
@@ -83,6 +86,18 @@ def _popcount(typingctx, value):  # type: ignore[no-untyped-def]
     return signature, codegen
 
 
+@intrinsic
+def _common32(typingctx, mine, theirs):  # type: ignore[no-untyped-def]
+    """popcount(mine & theirs) of two uint32 words, as int32 (32-bit lanes: the loops over
+    mentors vectorise, a 64-bit count would not convert to float in vector registers)."""
+    signature = types.int32(types.uint32, types.uint32)
+
+    def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        return builder.ctpop(builder.and_(args[0], args[1]))
+
+    return signature, codegen
+
+
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _intersection(mine, theirs, j, w0, w1):  # type: ignore[no-untyped-def]
     inter = 0
@@ -95,10 +110,49 @@ def _intersection(mine, theirs, j, w0, w1):  # type: ignore[no-untyped-def]
 def _block_max(row, offset, start, end, factor):  # type: ignore[no-untyped-def]
     """max over [start, end) of factor * row[j] - offset[j] (no NaN in either)."""
     best = -np.inf
-    for j in range(start, end):
+    for j in range(np.uint64(start), np.uint64(end)):  # unsigned: vectorises
         value = factor * np.float64(row[j]) - offset[j]
         best = value if value > best else best
     return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, inline="always")
+def _block_top(row, offset, start, end):  # type: ignore[no-untyped-def]
+    """max over [start, end) of row[j] - offset[j], both float32, in float32 (four running
+    maxima: a single one is a chain of dependent comparisons, and LLVM does not vectorise
+    that reduction)."""
+    b0 = np.float32(-np.inf)
+    b1 = b0
+    b2 = b0
+    b3 = b0
+    one = np.uint64(1)
+    four = np.uint64(4)
+    j = np.uint64(start)
+    stop = np.uint64(end)
+    while j + four <= stop:
+        v0 = row[j] - offset[j]
+        v1 = row[j + one] - offset[j + one]
+        v2 = row[j + np.uint64(2)] - offset[j + np.uint64(2)]
+        v3 = row[j + np.uint64(3)] - offset[j + np.uint64(3)]
+        b0 = v0 if v0 > b0 else b0
+        b1 = v1 if v1 > b1 else b1
+        b2 = v2 if v2 > b2 else b2
+        b3 = v3 if v3 > b3 else b3
+        j += four
+    best = max(max(b0, b1), max(b2, b3))
+    while j < stop:
+        value = row[j] - offset[j]
+        best = value if value > best else best
+        j += one
+    return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _stored_bound(value):  # type: ignore[no-untyped-def]
+    """A float32 bound that rounding (of the float32 difference it came from, and of the float32
+    store) cannot push below the true value."""
+    wide = np.float64(value)
+    return wide + 1e-6 + 3e-7 * abs(wide)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -106,7 +160,7 @@ def _block_beats(row, offset, floor, start, end):  # type: ignore[no-untyped-def
     """Whether row[j] - offset[j] > floor[j] for some j in [start, end) (an OR of
     comparisons: no floating-point reduction, so no fast-math flags needed)."""
     hit = False
-    for j in range(start, end):
+    for j in range(np.uint64(start), np.uint64(end)):  # unsigned: vectorises
         hit |= row[j] - offset[j] > floor[j]
     return hit
 
@@ -191,6 +245,8 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
         set_param,
         a_bits,
         b_bits,
+        a_low,
+        b_low,
         a_size,
         b_size,
         num_kind,
@@ -244,6 +300,7 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
             # inverted index: only mentors sharing a tag get a (non-zero) score (each tag's
             # mentors are in order: a span starts with a binary search)
             used = 0
+            linear = np.float32(factor * inv_a)
             base = q * (n + 1) + i
             for t_at in range(sparse_ptr[base], sparse_ptr[base + 1]):
                 t = sparse_tag[t_at]
@@ -257,6 +314,9 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
                     while p < end and post_mentor[p] < high:
                         j = post_mentor[p]
                         p += 1
+                        if kind == COMPLEMENT:  # linear in the count: no need to count
+                            row[j] += linear
+                            continue
                         if counts[j] == 0:
                             touched[used] = j
                             used += 1
@@ -267,35 +327,61 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
                 counts[j] = 0
                 if kind == OVERLAP:
                     row[j] += factor * inter / (size_a + b_size[s, j] - inter)
-                elif kind == COMPLEMENT:
-                    row[j] += factor * inter * inv_a
                 elif kind == AVAILABILITY:
                     row[j] += factor * min(1.0, inter * inv_need)
                 else:
                     row[j] += factor
             continue
         mine = a_bits[i]
+        if set_meta[s, 4] and not hard and kind != SHARES:
+            # at most 32 items (weekly slots, languages): 32-bit counts and float32 arithmetic,
+            # so that the loops vectorise (float32 rounding stays far inside FLOAT_MARGIN)
+            x = a_low[i, w0]
+            col = b_low[w0]
+            one = np.float32(1.0)
+            if kind == OVERLAP:
+                f32 = np.float32(factor)
+                sizes = b_size[s]
+                size32 = np.float32(size_a)
+                for k in range(spans):
+                    for j in range(starts[k], ends[k]):
+                        inter = np.float32(_common32(x, col[j]))  # type: ignore[call-arg]
+                        union = size32 + np.float32(sizes[j]) - inter
+                        row[j] += f32 * inter / max(union, one)
+            elif kind == COMPLEMENT:
+                scaled = np.float32(factor * inv_a)
+                for k in range(spans):
+                    for j in range(starts[k], ends[k]):
+                        row[j] += scaled * np.float32(_common32(x, col[j]))  # type: ignore[call-arg]
+            else:  # AVAILABILITY
+                f32 = np.float32(factor)
+                inv32 = np.float32(inv_need)
+                for k in range(spans):
+                    for j in range(starts[k], ends[k]):
+                        inter = np.float32(_common32(x, col[j]))  # type: ignore[call-arg]
+                        row[j] += f32 * min(one, inter * inv32)
+            continue
         if w1 - w0 == 1 and not hard and kind != SHARES:
-            # one word (a vocabulary of at most 64): contiguous, vectorisable loops
-            x = mine[w0]
-            col = b_bits[w0]
+            # one word (a vocabulary of at most 64): contiguous loops
+            x64 = mine[w0]
+            col64 = b_bits[w0]
             if kind == OVERLAP:
                 sizes = b_size[s]
                 for k in range(spans):
                     for j in range(starts[k], ends[k]):
-                        inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
-                        union = size_a + sizes[j] - inter
-                        row[j] += factor * inter / max(union, 1.0)
+                        count = np.float64(_popcount(x64 & col64[j]))  # type: ignore[call-arg]
+                        union64 = size_a + sizes[j] - count
+                        row[j] += factor * count / max(union64, 1.0)
             elif kind == COMPLEMENT:
-                scaled = factor * inv_a
+                scaled64 = factor * inv_a
                 for k in range(spans):
                     for j in range(starts[k], ends[k]):
-                        row[j] += scaled * np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
+                        row[j] += scaled64 * np.float64(_popcount(x64 & col64[j]))  # type: ignore[call-arg]
             else:  # AVAILABILITY
                 for k in range(spans):
                     for j in range(starts[k], ends[k]):
-                        inter = np.float64(_popcount(x & col[j]))  # type: ignore[call-arg]
-                        row[j] += factor * min(1.0, inter * inv_need)
+                        count = np.float64(_popcount(x64 & col64[j]))  # type: ignore[call-arg]
+                        row[j] += factor * min(1.0, count * inv_need)
             continue
         if hard or kind == SHARES:
             for k in range(spans):
@@ -429,8 +515,8 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows, block_bound):  
         touched = np.empty(m, dtype=np.int64)
         keys = np.empty(k, dtype=np.float32)
         slots = np.empty(k, dtype=np.int64)
-        block_best = np.empty(blocks, dtype=np.float64)
-        cut_keys = np.empty(k, dtype=np.float64)
+        block_best = np.empty(blocks, dtype=np.float32)
+        cut_keys = np.empty(k, dtype=np.float32)
         cut_slots = np.empty(k, dtype=np.int64)
         my_keys = col_keys[s]
         my_rows = col_rows[s]
@@ -454,8 +540,8 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows, block_bound):  
             # every block's best value; the k-th largest of them is a floor under the row's
             # k-th best (k distinct mentors reach it): no block or mentor below it can be kept
             for b in range(blocks):
-                block_best[b] = _block_max(row, offset, b * BLOCK, min(m, (b + 1) * BLOCK), 1.0)
-            cut = -np.inf
+                block_best[b] = _block_top(row, offset, b * BLOCK, min(m, (b + 1) * BLOCK))
+            cut = np.float32(-np.inf)
             if blocks > k:
                 filled = 0
                 for b in range(blocks):
@@ -468,9 +554,10 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows, block_bound):  
                     continue
                 for jj in range(b * BLOCK, min(m, (b + 1) * BLOCK)):
                     score = row[jj]
-                    if score <= FEASIBLE32 or np.float64(score) - offset[jj] < cut:
+                    value = score - offset[jj]  # float32, like the block maxima
+                    if score <= FEASIBLE32 or value < cut:
                         continue
-                    size = _push(keys, slots, size, score - offset[jj], jj)
+                    size = _push(keys, slots, size, value, jj)
             for q in range(size):
                 picked[r, q] = slots[q]
             if block_bound.shape[0] > 0:
@@ -483,7 +570,7 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows, block_bound):  
                         value = COLUMN_EMPTY
                     elif keys[0] < value:
                         value = keys[0]
-                    out[b] = value + 1e-6  # the float32 store must not round it down
+                    out[b] = _stored_bound(value)
             if size == k:
                 # every mentor not kept is at most as good as the worst kept one
                 bound_value[r] = keys[0]
@@ -617,8 +704,7 @@ def check_rows(  # type: ignore[no-untyped-def]
                 j = b * BLOCK
                 end = min(m, j + BLOCK)
                 if use_bounds:
-                    fresh = _block_max(row, offsets[ref_now], j, end, 1.0) + 1e-6
-                    mine[b] = fresh  # the float32 store must not round it down (+ 1e-6)
+                    mine[b] = _stored_bound(_block_top(row, offsets[ref_now], j, end))
                     refs[b] = ref_now
                     top = weight * np.float64(mine[b]) + block_lift[ref_now, b]
                 else:

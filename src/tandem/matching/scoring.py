@@ -393,7 +393,7 @@ class ScoreModel:
             else np.zeros((1, m), dtype=np.float32)
         )
         keyed = set(self.keyed)
-        set_meta: list[tuple[int, int, int, int]] = []
+        set_meta: list[tuple[int, int, int, int, int]] = []
         sparse_ptr: list[IntArray] = []
         sparse_tag: list[IntArray] = []
         postings: list[tuple[IntArray, IntArray]] = []
@@ -421,7 +421,7 @@ class ScoreModel:
                 if not hard and _sparse_pays(enc):
                     # soft tag sets over a large vocabulary: an inverted index visits only
                     # the mentors that share a tag
-                    set_meta.append((_SET_KINDS[enc.kind], 0, 0, len(sparse_ptr)))
+                    set_meta.append((_SET_KINDS[enc.kind], 0, 0, len(sparse_ptr), 0))
                     a_sets, by_tag = enc.mentee_sets, enc.mentor_sets_t
                     by_tag.sort_indices()  # each tag's mentors in order (kernels._fill_span)
                     sparse_ptr.append(a_sets.indptr.astype(np.int64))
@@ -430,7 +430,8 @@ class ScoreModel:
                     tags += by_tag.shape[0]
                     continue
                 width = enc.mentee_bits.shape[1]
-                set_meta.append((_SET_KINDS[enc.kind], words, width, -1))
+                narrow = int(enc.mentee_sets.shape[1] <= 32)
+                set_meta.append((_SET_KINDS[enc.kind], words, width, -1, narrow))
                 a_bits.append(enc.mentee_bits)
                 b_bits.append(enc.mentor_bits)
                 words += width
@@ -466,15 +467,19 @@ class ScoreModel:
                 return np.zeros((rows, 0), dtype=np.uint64)
             return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
+        a_words, b_words = bits(a_bits, n), np.ascontiguousarray(bits(b_bits, m).T)
+        low = np.uint64(0xFFFFFFFF)
         choice_order = np.argsort(self.choice_mentee, kind="stable")
         excluded_mentee = self.excluded_keys // max(m, 1)
         self._kernel_data = KernelData(
             tables=stacked,
             table_row=table_row,
-            set_meta=np.array(set_meta, dtype=np.int64).reshape(-1, 4),
+            set_meta=np.array(set_meta, dtype=np.int64).reshape(-1, 5),
             set_param=np.array(set_param, dtype=np.float64).reshape(-1, 4),
-            a_bits=bits(a_bits, n),
-            b_bits=np.ascontiguousarray(bits(b_bits, m).T),
+            a_bits=a_words,
+            b_bits=b_words,
+            a_low=(a_words & low).astype(np.uint32),
+            b_low=(b_words & low).astype(np.uint32),
             a_size=columns(a_size, n),
             b_size=np.ascontiguousarray(columns(b_size, m).T),
             num_kind=np.array(num_kind, dtype=np.int64),
