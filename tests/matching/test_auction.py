@@ -28,7 +28,12 @@ class Instance:
     gain: np.ndarray
     cap: np.ndarray
 
-    def solve(self, start: np.ndarray | None = None, method: flow.Method = "auto") -> FlowResult:
+    def solve(
+        self,
+        start: np.ndarray | None = None,
+        method: flow.Method = "auto",
+        start_mentor_of: np.ndarray | None = None,
+    ) -> FlowResult:
         return solve_flow(
             self.n,
             self.m,
@@ -39,6 +44,7 @@ class Instance:
             self.cap,
             start,
             method,
+            start_mentor_of,
         )
 
     def without(self, dropped: np.ndarray) -> Instance:
@@ -125,13 +131,14 @@ def test_warm_start_after_adding_arcs_equals_cold(
     dropped = np.random.default_rng(seed).random(len(instance.mentee)) < share
     first = instance.without(dropped).solve()
     start = np.concatenate([first.mentee_potential, first.mentor_potential, [first.sink_potential]])
-    warm = instance.solve(start)
     cold = instance.solve()
-    assert warm.solver == "auction"
-    assert warm.total_gain == cold.total_gain
-    assert warm.gap == 0
-    assert_valid(instance, warm)
-    assert certificate_holds(instance, warm)
+    # from the prices alone, and from the prices and the earlier answer
+    for warm in (instance.solve(start), instance.solve(start, start_mentor_of=first.mentor_of)):
+        assert warm.solver == "auction"
+        assert warm.total_gain == cold.total_gain
+        assert warm.gap == 0
+        assert_valid(instance, warm)
+        assert certificate_holds(instance, warm)
 
 
 def test_auction_equals_ortools_on_many_small_instances() -> None:

@@ -441,8 +441,16 @@ class SetCriterion(EncodedCriterion):
         return np.asarray(out, dtype=np.float64)
 
     def intersections(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
-        both = np.bitwise_and(self.mentee_bits[mentee], self.mentor_bits[mentor])
-        return np.bitwise_count(both).sum(axis=1, dtype=np.int64).astype(np.float64)
+        from .kernels import pair_intersections  # (the kernels import this module)
+
+        return np.asarray(
+            pair_intersections(
+                self.mentee_bits,
+                self.mentor_bits,
+                np.asarray(mentee, dtype=np.int64),
+                np.asarray(mentor, dtype=np.int64),
+            )
+        )
 
     def pair(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
         inter = self.intersections(mentee, mentor)

@@ -148,11 +148,13 @@ def solve_flow(
     cap_max: IntArray,
     start: IntArray | None = None,
     method: Method = "auto",
+    start_mentor_of: IntArray | None = None,
 ) -> FlowResult:
     """Maximise the total gain of a many-to-one assignment on the given arcs. ``start``:
     potentials ``[mentees, mentors, sink]`` of a previous solve of a similar network (the same
-    people, some arcs more): they warm-start the auction's prices and the certificate.
-    ``method="ortools"`` skips the auction."""
+    people, some arcs more): they warm-start the auction's prices and the certificate, and
+    with ``start_mentor_of`` (that solve's answer) the auction keeps every mentee that is
+    still within its epsilon where it was. ``method="ortools"`` skips the auction."""
     cap_min = np.minimum(cap_min, cap_max).astype(np.int64)
     cap_max = np.asarray(cap_max, dtype=np.int64)
     requested = cap_min.copy()
@@ -174,7 +176,7 @@ def solve_flow(
     arcs = _Arcs.of(n, m, arc_mentee, arc_mentor, arc_gain)
     seconds: dict[str, float] = {}
     if method == "auto" and not cap_min.any():
-        result = _solve_by_auction(arcs, cap_max, start, seconds)
+        result = _solve_by_auction(arcs, cap_max, start, seconds, start_mentor_of)
         if result is not None:
             return result
     fallback = method == "auto" and not cap_min.any()
@@ -227,24 +229,31 @@ class _Arcs:
 
 
 def _solve_by_auction(
-    arcs: _Arcs, cap_max: IntArray, start: IntArray | None, seconds: dict[str, float]
+    arcs: _Arcs,
+    cap_max: IntArray,
+    start: IntArray | None,
+    seconds: dict[str, float],
+    start_mentor_of: IntArray | None = None,
 ) -> FlowResult | None:
     """The auction's assignment, certified; None when the auction or the certificate fails."""
     n, m = arcs.n, arcs.m
     clock = time.perf_counter()
+    mentor_of = np.full(n, -1, dtype=np.int64)
     if start is None:
         price = np.zeros(m, dtype=np.int64)
         first_epsilon = 0
     else:  # mentor price = sink potential - mentor potential
         price = np.maximum(int(start[n + m]) - start[n : n + m].astype(np.int64), 0)
         first_epsilon = WARM_EPSILON
+        if start_mentor_of is not None and len(start_mentor_of) == n:
+            mentor_of = np.asarray(start_mentor_of, dtype=np.int64)
     used, potential, certified, _, _ = auction(
         arcs.row_ptr,
         arcs.row_mentor,
         arcs.row_gain,
         cap_max,
         price,
-        np.full(n, -1, dtype=np.int64),
+        mentor_of,
         first_epsilon,
     )
     seconds["auction"] = time.perf_counter() - clock

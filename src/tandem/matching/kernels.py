@@ -771,3 +771,18 @@ def score_rows(rows, extra, data, m):  # type: ignore[no-untyped-def]
         extra_row = np.int64(r) if use_extra else np.int64(-1)
         _fill(rows[r], out[r], counts, touched, extra, extra_row, data)
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def pair_intersections(a_bits, b_bits, rows, cols):  # type: ignore[no-untyped-def]
+    """|A & B| of the pairs (rows[p], cols[p]) of two bitset matrices (people x words)."""
+    out = np.empty(rows.shape[0], dtype=np.float64)
+    words = a_bits.shape[1]
+    for p in prange(rows.shape[0]):
+        mine = a_bits[rows[p]]
+        theirs = b_bits[cols[p]]
+        count = 0
+        for w in range(words):
+            count += _popcount(mine[w] & theirs[w])  # type: ignore[call-arg]
+        out[p] = count
+    return out

@@ -80,6 +80,7 @@ def certified_solve(
     rescored = 0
     expanded = False
     start: IntArray | None = None
+    answer: IntArray | None = None
     # Mentees checked in an earlier round keep one exact number: the largest upper bound on
     # gain - price over their remaining non-candidate pairs at that round's prices
     # (ref_prices[r]). With new prices p', gain - p'[j] <= ref + max_j (ref_prices[r][j] - p'[j]).
@@ -96,11 +97,22 @@ def certified_solve(
         arc_mentor = candidates.mentor[keep]
         arc_gain = gain.of(candidates.score[keep])
         began = time.perf_counter()
-        flow = solve_flow(len(active), m, arc_mentee, arc_mentor, arc_gain, cap_min, cap_max, start)
+        flow = solve_flow(
+            len(active),
+            m,
+            arc_mentee,
+            arc_mentor,
+            arc_gain,
+            cap_min,
+            cap_max,
+            start,
+            start_mentor_of=answer,
+        )
         solve_seconds = time.perf_counter() - began
         start = np.concatenate(
             [flow.mentee_potential, flow.mentor_potential, [flow.sink_potential]]
         )
+        answer = flow.mentor_of  # the next round starts from this assignment
         if len(flow.below_minimum) and not expanded:
             # Minimums unreachable on the candidates: add every feasible pair of every mentor
             # with a minimum, which makes the reachable minimums exact, and solve again.

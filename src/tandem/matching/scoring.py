@@ -50,6 +50,8 @@ KEYED_MAX = 64
 PILOT_PAIRS = 4_000_000
 #: Sampled mentees whose bids raise the pilot's prices (see _pilot_prices).
 PILOT_BIDDERS = 8192
+#: The pilot solves one in PILOT_SHARE mentees.
+PILOT_SHARE = 4
 #: Pilot mentors kept by fewer sampled mentees are priced by their best bid instead.
 PILOT_MIN_DEGREE = 8
 #: Per-(mentee, block of mentors) certificate bounds are kept up to this many (float32).
@@ -637,7 +639,7 @@ class ScoreModel:
         from .flow import solve_flow
 
         rng = np.random.default_rng(0)
-        size = max(8 * per_mentee, self.n // 4)
+        size = max(8 * per_mentee, self.n // PILOT_SHARE)
         sample = np.sort(rng.choice(self.n, size, replace=False)).astype(np.int64)
         mentee, mentor, _, _ = self.top(sample, per_mentee, np.zeros(self.m, dtype=np.float32))
         score, ok = self.evaluate(mentee, mentor)
