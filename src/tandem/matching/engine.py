@@ -102,31 +102,39 @@ class Matcher:
         mentee = np.asarray(mentee, dtype=np.int64)
         mentor = np.asarray(mentor, dtype=np.int64)
         crit = model.criterion_scores(mentee, mentor)
-        total, feasible = model.evaluate(mentee, mentor)
+        total, feasible = model.totals(mentee, mentor, crit)
         ranks = model.choice_ranks(mentee, mentor)
         excluded = model.is_excluded(mentee, mentor)
         with _no_gc():
-            crit_rounded = np.round(crit, 6).tolist()
-            contrib_rounded = np.round(crit * model.factor[None, :], 6).tolist()
             totals = np.round(total, 6).tolist()
             bonuses = np.round(model.bonus_by_rank[ranks], 6).tolist()
             names = [enc.criterion.name for enc in model.encoded]
-            kinds = [enc.kind for enc in model.encoded]
             hard = [c for c, enc in enumerate(model.encoded) if enc.criterion.hard]
             passes = {c: model.encoded[c].passes(crit[:, c]) for c in hard}
             infeasible = set(np.nonzero(~feasible)[0].tolist())
             factors = model.factor.tolist()
+            # one Contribution per criterion and distinct score, shared by the pairs
+            columns = []
+            for c, enc in enumerate(model.encoded):
+                values, inverse = np.unique(crit[:, c], return_inverse=True)
+                rounded = np.round(values, 6).tolist()
+                parts = np.round(values * model.factor[c], 6).tolist()
+                shared = [
+                    Contribution(names[c], enc.kind, value, part)
+                    for value, part in zip(rounded, parts, strict=True)
+                ]
+                columns.append([shared[x] for x in inverse.reshape(-1).tolist()])
+            contributions_of = list(zip(*columns, strict=True)) if columns else []
+            rank_of = ranks.tolist()
             out = []
             for k, (i, j) in enumerate(zip(mentee.tolist(), mentor.tolist(), strict=True)):
-                contributions = tuple(
-                    map(Contribution, names, kinds, crit_rounded[k], contrib_rounded[k])
-                )
+                contributions = contributions_of[k] if columns else ()
                 failed: list[str] = []
                 if k in infeasible:
                     failed = [names[c] for c in hard if not passes[c][k]]
                     if excluded[k]:
                         failed.append(model.excluded_reason.get((i, j), "forbidden pair"))
-                rank = int(ranks[k]) or None
+                rank = rank_of[k] or None
                 text: str = ""
                 reasons: tuple[str, ...] = ()
                 if with_explanation:

@@ -189,12 +189,12 @@ class Problem:
         return problem
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Contribution:
     """One criterion's part of a pair's score: ``contribution = weight * score / total weight``.
 
-    Not frozen: a result holds one per criterion per pair (700,000 for 100,000 pairs and 7
-    criteria) and a frozen dataclass takes 7x longer to build. Treat it as read-only."""
+    Pairs with the same value share one instance (a result of 100,000 pairs and 7 criteria
+    would otherwise build 700,000 of them)."""
 
     criterion: str
     kind: str

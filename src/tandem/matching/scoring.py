@@ -204,16 +204,22 @@ class ScoreModel:
         for start in range(0, len(mentee), chunk):
             a = mentee[start : start + chunk]
             b = mentor[start : start + chunk]
-            crit = self.criterion_scores(a, b)
-            score = crit @ self.factor
-            ok = ~self.is_excluded(a, b)
-            for k, enc in enumerate(self.encoded):
-                if enc.criterion.hard:
-                    ok &= enc.passes(crit[:, k])
-            score += self.bonus_by_rank[self.choice_ranks(a, b)]
+            score, ok = self.totals(a, b, self.criterion_scores(a, b))
             total[start : start + chunk] = score
             feasible[start : start + chunk] = ok
         return total, feasible
+
+    def totals(
+        self, mentee: IntArray, mentor: IntArray, crit: FloatArray
+    ) -> tuple[FloatArray, BoolArray]:
+        """:meth:`evaluate` from the pairs' criterion scores (``criterion_scores``)."""
+        score = crit @ self.factor
+        ok = ~self.is_excluded(mentee, mentor)
+        for k, enc in enumerate(self.encoded):
+            if enc.criterion.hard:
+                ok &= enc.passes(crit[:, k])
+        score += self.bonus_by_rank[self.choice_ranks(mentee, mentor)]
+        return score, ok
 
     def failing_rules(self, mentee: int, mentor: IntArray) -> NDArray[np.bool_]:
         """For one mentee against ``mentor``: bool matrix (rules, mentors), True = fails.
