@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import ClassVar
 
 import numpy as np
@@ -362,34 +363,39 @@ class SetCriterion(EncodedCriterion):
         seen: dict[object, int] = {}  # raw item -> vocabulary index (-1: blank)
 
         def encode(people: Sequence[Person], field_name: str) -> sp.csr_matrix:
-            indptr = [0]
-            indices: list[int] = []
+            # each person's raw items, then every distinct raw spelling normalised once (in
+            # order of first appearance: the vocabulary order), then the (person, item) pairs
+            # deduplicated with NumPy (a person listing a tag twice holds it once)
+            items: list[Sequence[object]] = []
             for person in people:
                 value = person.fields.get(field_name)
                 if value is None or value == "":
-                    indptr.append(len(indices))
+                    items.append(())
+                else:
+                    items.append(value if isinstance(value, tuple) else str(value).split(";"))
+            flat = list(chain.from_iterable(items))
+            for item in dict.fromkeys(flat):
+                if item in seen:
                     continue
-                raw = value if isinstance(value, tuple) else str(value).split(";")
-                row: dict[int, None] = {}
-                for item in raw:
-                    index = seen.get(item)
-                    if index is None:  # first time this spelling is seen
-                        text = str(item).strip()
-                        key = text.casefold()
-                        index = vocab.get(key, -1) if text else -1
-                        if text and index < 0:
-                            index = vocab[key] = len(vocab)
-                            display[key] = text
-                        seen[item] = index
-                    if index >= 0:
-                        row[index] = None
-                indices.extend(row)
-                indptr.append(len(indices))
+                text = str(item).strip()
+                key = text.casefold()
+                index = vocab.get(key, -1) if text else -1
+                if text and index < 0:
+                    index = vocab[key] = len(vocab)
+                    display[key] = text
+                seen[item] = index
+            codes = np.fromiter(map(seen.__getitem__, flat), dtype=np.int64, count=len(flat))
+            lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+            owner = np.repeat(np.arange(len(items), dtype=np.int64), lengths)
+            keep = codes >= 0
+            keys = distinct(owner[keep] * (len(vocab) + 1) + codes[keep])
+            rows, indices = np.divmod(keys, len(vocab) + 1)
+            indptr = np.searchsorted(rows, np.arange(len(items) + 1))
             return sp.csr_matrix(
                 (
                     np.ones(len(indices), dtype=np.float32),
-                    np.asarray(indices, dtype=np.int32),
-                    np.asarray(indptr, dtype=np.int64),
+                    indices.astype(np.int32),
+                    indptr.astype(np.int64),
                 ),
                 shape=(len(people), 0),
             )
@@ -423,7 +429,12 @@ class SetCriterion(EncodedCriterion):
             )
             hashed = (self.mentee_bits * mix[None, :]).sum(axis=1, dtype=np.uint64)
             if len(distinct(hashed)) <= max(64, len(hashed) // 8):
-                _, inverse = np.unique(self.mentee_bits, axis=0, return_inverse=True)
+                rows = self.mentee_bits[:, 0] if self.mentee_bits.shape[1] == 1 else None
+                _, inverse = (  # (one word: the word is the key, no row-wise unique needed)
+                    np.unique(rows, return_inverse=True)
+                    if rows is not None
+                    else np.unique(self.mentee_bits, axis=0, return_inverse=True)
+                )
                 self.mentee_codes = inverse.reshape(-1).astype(np.int64)
 
     def _formula(self, inter: FloatArray, size_a: FloatArray, size_b: FloatArray) -> FloatArray:

@@ -9,6 +9,7 @@ A pair is *feasible* when it passes every hard rule and is neither forbidden nor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -274,8 +275,18 @@ class ScoreModel:
             self.bundle_representative.append(representative.astype(np.int64))
         self._tables: dict[int, Float32Array] = {}
         if bundles and self.n:
-            stacked = np.stack(self.bundle_codes, axis=1)
-            unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+            # one integer key per combination of bundle values (each bundle has at most
+            # BUNDLE_MAX values), in the same order as a row-wise unique of the codes
+            sizes = [int(codes.max()) + 1 for codes in self.bundle_codes]
+            if math.prod(sizes) < 2**62:
+                key = np.zeros(self.n, dtype=np.int64)
+                for codes, size in zip(self.bundle_codes, sizes, strict=True):
+                    key = key * size + codes
+                _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+                unique = np.stack([codes[first] for codes in self.bundle_codes], axis=1)
+            else:
+                stacked = np.stack(self.bundle_codes, axis=1)
+                unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
             self.group_codes: IntArray = unique.astype(np.int64)
             self.group_of: IntArray = inverse.reshape(-1).astype(np.int64)
         else:
@@ -299,7 +310,13 @@ class ScoreModel:
             table = np.zeros((len(representative), self.m), dtype=np.float32)
             for k in self.bundles[b]:
                 enc = self.encoded[k]
-                values = enc.rows(representative)
+                # a bundle's rows repeat each criterion's few values: compute each value once
+                codes = enc.mentee_codes
+                assert codes is not None
+                _, first, inverse = np.unique(
+                    codes[representative], return_index=True, return_inverse=True
+                )
+                values = enc.rows(representative[first])[inverse.reshape(-1)]
                 if self.factor[k] > 0:
                     table += values * np.float32(self.factor[k])
                 if enc.criterion.hard:
