@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,6 +99,13 @@ class Matcher:
         self, mentee: IntArray, mentor: IntArray, *, with_explanation: bool = True
     ) -> list[PairScore]:
         """Full detail (contributions, rules, explanation) for index pairs."""
+        return [PairScore(*row) for row in self._pair_rows(mentee, mentor, with_explanation)]
+
+    def _pair_rows(
+        self, mentee: IntArray, mentor: IntArray, with_explanation: bool
+    ) -> list[tuple[Any, ...]]:
+        """The fields of :class:`PairScore` for index pairs, in its order (the report builds
+        its matches straight from them)."""
         model = self.model
         if len(mentee) == 0:
             return []
@@ -151,17 +159,17 @@ class Matcher:
                         rank,
                     )
                 out.append(
-                    PairScore(
-                        mentee_id=model.mentees[i].id,
-                        mentor_id=model.mentors[j].id,
-                        score=totals[k],
-                        contributions=contributions,
-                        choice_rank=rank,
-                        choice_bonus=bonuses[k],
-                        feasible=k not in infeasible,
-                        failed_rules=tuple(failed),
-                        explanation=text,
-                        reasons=reasons,
+                    (
+                        model.mentees[i].id,
+                        model.mentors[j].id,
+                        totals[k],
+                        contributions,
+                        rank,
+                        bonuses[k],
+                        k not in infeasible,
+                        tuple(failed),
+                        text,
+                        reasons,
                     )
                 )
         return out
@@ -503,21 +511,14 @@ class Matcher:
     ) -> tuple[list[Match], list[Unmatched]]:
         model = self.model
         matched = np.nonzero(mentor_of >= 0)[0].astype(np.int64)
-        details = self.pair_scores(matched, mentor_of[matched], with_explanation=explain)
+        rows = self._pair_rows(matched, mentor_of[matched], explain)
         with _no_gc():
+            # PairScore fields: mentee, mentor, score, contributions, rank, ..., explanation
             matches = [
-                Match(
-                    mentee_id=d.mentee_id,
-                    mentor_id=d.mentor_id,
-                    score=d.score,
-                    contributions=d.contributions,
-                    choice_rank=d.choice_rank,
-                    locked=int(i) in locked,
-                    explanation=d.explanation,
-                )
-                for i, d in zip(matched.tolist(), details, strict=True)
+                Match(row[0], row[1], row[2], row[3], row[4], i in locked, row[8])
+                for i, row in zip(matched.tolist(), rows, strict=True)
             ]
-        scores = np.array([d.score for d in details], dtype=np.float64)
+        scores = np.array([match.score for match in matches], dtype=np.float64)
         load = np.bincount(mentor_of[matched], minlength=model.m)
         stats.matched = len(matches)
         stats.matched_pct = round(100.0 * len(matches) / model.n, 2) if model.n else 0.0
@@ -526,7 +527,7 @@ class Matcher:
         stats.min_score = round(float(scores.min()), 4) if len(scores) else 0.0
         with_choices = [i for i, p in enumerate(model.mentees) if p.choices]
         if with_choices:
-            ranks = Counter(d.choice_rank for d in details if d.choice_rank)
+            ranks = Counter(match.choice_rank for match in matches if match.choice_rank)
             total = len(with_choices)
             stats.choice_share = {
                 ordinal(r): round(100.0 * ranks.get(r, 0) / total, 2) for r in (1, 2, 3)
