@@ -320,3 +320,17 @@ def test_check_rows_scores_only_the_blocks_its_bounds_leave_open(partial: int) -
             assert refs[i, b] == 0
             assert bound[i, b] >= part.max() - 1e-5
             assert bound[i, b] <= part.max() + 1e-5
+
+
+def test_post_block_points_at_each_tags_first_mentor_in_each_block() -> None:
+    from tandem.matching.synthetic import synthetic_problem
+
+    model = ScoreModel(synthetic_problem(1200, seed=4))  # 300 mentors: 5 blocks
+    data = model.kernel_data()
+    assert data.post_block.shape[0] > 0  # the tag sets go through the inverted index
+    for t in range(len(data.post_ptr) - 1):
+        mentors = data.post_mentor[data.post_ptr[t] : data.post_ptr[t + 1]]
+        assert (np.diff(mentors) > 0).all()
+        for b in range(data.post_block.shape[1]):
+            first = data.post_ptr[t] + np.searchsorted(mentors, b * kernels.BLOCK)
+            assert data.post_block[t, b] == first

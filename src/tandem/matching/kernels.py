@@ -74,6 +74,9 @@ class KernelData(NamedTuple):
     sparse_tag: IntArray
     post_ptr: IntArray
     post_mentor: IntArray
+    # post_block[t, b]: the position in post_mentor of tag t's first mentor in block b of
+    # BLOCK mentors or later (0 x 0: not kept, a binary search finds it)
+    post_block: IntArray
 
 
 @intrinsic
@@ -262,6 +265,7 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
         sparse_tag,
         post_ptr,
         post_mentor,
+        post_block,
     ) = data
     n = table_row.shape[0]
     bundles = table_row.shape[1]
@@ -310,7 +314,10 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
                     low = np.int64(starts[k])
                     high = np.int64(ends[k])
                     if p < end and post_mentor[p] < low:
-                        p = _lower_bound(post_mentor, p, end, low)
+                        if post_block.shape[0] > 0 and low % BLOCK == 0:
+                            p = post_block[t, low // BLOCK]
+                        else:
+                            p = _lower_bound(post_mentor, p, end, low)
                     while p < end and post_mentor[p] < high:
                         j = post_mentor[p]
                         p += 1

@@ -59,6 +59,8 @@ PILOT_MIN_DEGREE = 8
 BLOCK_BOUND_LIMIT = 100_000_000
 #: Each mentor's best mentees (see top()) are looked for among about this many mentees.
 COLUMN_SAMPLE = 25_000
+#: Largest (tags x blocks of mentors) table of where each tag's mentors enter each block.
+POST_BLOCK_LIMIT = 20_000_000
 #: Joint number of values of a bundle of keyed criteria.
 BUNDLE_MAX = 512
 
@@ -518,7 +520,7 @@ class ScoreModel:
             choice_bonus=self.choice_bonus[choice_order].astype(np.float32),
             excluded_ptr=np.searchsorted(excluded_mentee, np.arange(n + 1)).astype(np.int64),
             excluded_mentor=(self.excluded_keys % max(m, 1)).astype(np.int64),
-            **_join_sparse(sparse_ptr, sparse_tag, postings),
+            **_join_sparse(sparse_ptr, sparse_tag, postings, m),
         )
         return self._kernel_data
 
@@ -722,23 +724,40 @@ def _sparse_pays(enc: SetCriterion) -> bool:
 
 
 def _join_sparse(
-    ptr: list[IntArray], tag: list[IntArray], postings: list[tuple[IntArray, IntArray]]
+    ptr: list[IntArray],
+    tag: list[IntArray],
+    postings: list[tuple[IntArray, IntArray]],
+    m: int,
 ) -> dict[str, IntArray]:
-    """The sparse criteria's CSR arrays concatenated (see KernelData)."""
+    """The sparse criteria's CSR arrays concatenated, and where each tag's mentors enter each
+    block of mentors (see KernelData)."""
     offsets = np.cumsum([0] + [int(p[0][-1]) for p in postings])
-    post_ptr = [np.zeros(1, dtype=np.int64)] + [
-        p[0][1:] + offsets[k] for k, p in enumerate(postings)
-    ]
+    post_ptr = np.concatenate(
+        [np.zeros(1, dtype=np.int64)] + [p[0][1:] + offsets[k] for k, p in enumerate(postings)]
+    ).astype(np.int64)
+    post_mentor = np.concatenate([p[1] for p in postings] or [np.zeros(0, dtype=np.int64)]).astype(
+        np.int64
+    )
+    tags = len(post_ptr) - 1
+    blocks = -(-m // kernels.BLOCK)
+    post_block = np.zeros((0, 0), dtype=np.int64)
+    if tags and tags * (blocks + 1) <= POST_BLOCK_LIMIT:
+        # per (tag, block): the tag's mentors in earlier blocks, plus where the tag starts
+        owner = np.repeat(np.arange(tags), np.diff(post_ptr))
+        count = np.bincount(
+            owner * (blocks + 1) + post_mentor // kernels.BLOCK + 1,
+            minlength=tags * (blocks + 1),
+        ).reshape(tags, blocks + 1)
+        post_block = np.cumsum(count, axis=1) + post_ptr[:-1, None]
     tag_offsets = np.cumsum([0] + [int(p[-1]) for p in ptr])
     return {
         "sparse_ptr": np.concatenate(
             [p + tag_offsets[k] for k, p in enumerate(ptr)] or [np.zeros(0, dtype=np.int64)]
         ).astype(np.int64),
         "sparse_tag": np.concatenate(tag or [np.zeros(0, dtype=np.int64)]).astype(np.int64),
-        "post_ptr": np.concatenate(post_ptr).astype(np.int64),
-        "post_mentor": np.concatenate(
-            [p[1] for p in postings] or [np.zeros(0, dtype=np.int64)]
-        ).astype(np.int64),
+        "post_ptr": post_ptr,
+        "post_mentor": post_mentor,
+        "post_block": np.ascontiguousarray(post_block, dtype=np.int64),
     }
 
 
