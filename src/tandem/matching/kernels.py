@@ -302,7 +302,8 @@ def _fill_spans(i, row, starts, ends, spans, counts, touched, extra, extra_row, 
         q = set_meta[s, 3]
         if q >= 0:
             # inverted index: only mentors sharing a tag get a (non-zero) score (each tag's
-            # mentors are in order: a span starts with a binary search)
+            # mentors are in order: a span starts where post_block, else a binary search,
+            # puts it)
             used = 0
             linear = np.float32(factor * inv_a)
             base = q * (n + 1) + i

@@ -450,7 +450,7 @@ class ScoreModel:
                     # the mentors that share a tag
                     set_meta.append((_SET_KINDS[enc.kind], 0, 0, len(sparse_ptr), 0))
                     a_sets, by_tag = enc.mentee_sets, enc.mentor_sets_t
-                    by_tag.sort_indices()  # each tag's mentors in order (kernels._fill_span)
+                    by_tag.sort_indices()  # each tag's mentors in order (kernels._fill_spans)
                     sparse_ptr.append(a_sets.indptr.astype(np.int64))
                     sparse_tag.append(a_sets.indices.astype(np.int64) + tags)
                     postings.append((by_tag.indptr.astype(np.int64), by_tag.indices))
