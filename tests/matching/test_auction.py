@@ -255,7 +255,7 @@ def test_auction_kernel_warm_start_from_optimal_prices_and_assignment() -> None:
     ],
 )
 def test_fallback_to_ortools(claims_optimal: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fake(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon):  # type: ignore[no-untyped-def]
+    def fake(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon, work_factor=30):  # type: ignore[no-untyped-def]
         n, m = len(row_ptr) - 1, len(cap)
         return np.full(n, -1), np.zeros(n + m + 1, dtype=np.int64), claims_optimal, 0, 1
 

@@ -378,6 +378,7 @@ def auction(
     start_price: IntArray,
     start_mentor_of: IntArray,
     start_epsilon: int,
+    work_factor: int = WORK_LIMIT,
 ) -> tuple[IntArray, IntArray, bool, int, int]:
     """Optimal many-to-one assignment by epsilon-scaling auction (see the module docstring).
 
@@ -390,7 +391,7 @@ def auction(
     Returns per mentee the position of the arc it uses (-1: unmatched); potentials
     ``[mentees, mentors, sink]``; whether the assignment is ``certified`` optimal by those
     potentials (if not, the assignment and potentials mean nothing: the auction gave up after
-    looking at ``WORK_LIMIT`` times the size of the problem in arcs, or, which the theory rules
+    looking at ``work_factor`` times the size of the problem in arcs, or, which the theory rules
     out, ended without an optimal assignment); the work done (arcs looked at); the phases
     run."""
     n = len(row_ptr) - 1
@@ -398,7 +399,7 @@ def auction(
     arcs = len(row_mentor)
     scale = np.int64(n + 1)
     work = np.zeros(1, dtype=np.int64)
-    work_limit = max(WORK_LIMIT * (arcs + n + m), 1 << 20)
+    work_limit = max(work_factor * (arcs + n + m), 1 << 20)
 
     seat_ptr = np.zeros(m + 1, dtype=np.int64)
     for mentor in range(m):

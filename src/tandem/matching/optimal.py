@@ -204,6 +204,8 @@ def _check(
     padded[:, : model.m] = gain.score_factor * SCORE_SCALE * references.astype(np.float64) - price
     block_lift = padded.reshape(len(references), blocks, kernels.BLOCK).max(axis=2)
     done = 0
+    added: list[tuple[IntArray, IntArray, FloatArray]] = []
+    skipped: list[tuple[IntArray, IntArray]] = []
     for block, extra in model.kernel_blocks(rows[position]):
         starts = np.searchsorted(sorted_mentee, block)
         ends = np.searchsorted(sorted_mentee, block, side="right")
@@ -247,9 +249,16 @@ def _check(
         violations += int((ok & (exact > utility_of[mentee])).sum())
         # every feasible pair becomes a candidate (even below the floor: candidates serve all
         # objectives); infeasible ones are simply dropped
-        candidates.add(mentee[feasible], mentor[feasible], score[feasible])
-        candidates.skip_mentee = np.concatenate([candidates.skip_mentee, mentee[~feasible]])
-        candidates.skip_mentor = np.concatenate([candidates.skip_mentor, mentor[~feasible]])
+        added.append((mentee[feasible], mentor[feasible], score[feasible]))
+        skipped.append((mentee[~feasible], mentor[~feasible]))
+    if added:  # once: the candidate arrays are long, each concatenation copies them
+        candidates.add(*(np.concatenate(part) for part in zip(*added, strict=True)))
+        candidates.skip_mentee = np.concatenate(
+            [candidates.skip_mentee, *(mentee for mentee, _ in skipped)]
+        )
+        candidates.skip_mentor = np.concatenate(
+            [candidates.skip_mentor, *(mentor for _, mentor in skipped)]
+        )
     return violations, remaining_out
 
 

@@ -681,6 +681,7 @@ class ScoreModel:
             to_gain(score[ok]) + bonus,
             np.zeros(self.m, dtype=np.int64),
             seats,
+            scarce=True,  # best by score alone: many mentees want the same few mentors
         )
         price = (flow.sink_potential - flow.mentor_potential).astype(np.float64)
         # The potentials are the lowest prices that clear the pilot's candidate network: a
