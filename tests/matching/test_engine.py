@@ -312,3 +312,74 @@ def test_honour_choices_first() -> None:
     )
     assert ("a", "poor") in pairs(stable)
     assert stable.stats.blocking_pairs == 0
+
+
+@pytest.mark.parametrize(
+    ("objective", "capacity", "threshold"),
+    [
+        ("coverage", 3, None),  # seats short: mentees left over
+        ("total", 3, None),
+        ("coverage", 6, None),  # seats to spare: mentors left without mentees
+        ("total", 6, 0.5),  # and a hard threshold (the float32 pass is lenient at it)
+    ],
+)
+def test_every_unmatched_person_gets_the_exact_reason_and_alternatives(
+    objective: str, capacity: int, threshold: float | None
+) -> None:
+    """The one compiled pass over the rows gives every unmatched mentee and idle mentor the
+    same reason and alternatives as looking at its whole row (or column) exactly."""
+    import dataclasses
+
+    from tandem.matching.synthetic import synthetic_problem
+
+    problem = synthetic_problem(400)
+    problem = dataclasses.replace(
+        problem,
+        mentors=tuple(dataclasses.replace(m, capacity_max=capacity) for m in problem.mentors),
+    )
+    if threshold is not None:
+        extra = Criterion(
+            "complement",
+            "skills_wanted",
+            "skills_offered",
+            hard=True,
+            params={"threshold": threshold},
+            label="needs half the skills",
+        )
+        problem = dataclasses.replace(problem, criteria=(*problem.criteria, extra))
+    matcher = Matcher(problem)
+    result = matcher.solve("optimal", objective, explain=False)  # type: ignore[arg-type]
+    model = matcher.model
+    mentor_of = np.full(model.n, -1, dtype=np.int64)
+    for match in result.matches:
+        mentor_of[model.mentee_index[match.mentee_id]] = model.mentor_index[match.mentor_id]
+    load = np.bincount(mentor_of[mentor_of >= 0], minlength=model.m)
+    lift = np.full(model.m, -np.inf, dtype=np.float32)
+    if objective == "total":
+        from tandem.matching.engine import _freeable_mentors
+
+        candidates = model.candidates(25)
+        lift[_freeable_mentors(candidates, mentor_of, load, model.cap_max)] = 0.0
+    lift[load < model.cap_max] = 10.0
+    mentees = [u for u in result.unmatched if u.role == "mentee"]
+    mentors = [u for u in result.unmatched if u.role == "mentor"]
+    assert len(mentees) == int((mentor_of < 0).sum())
+    assert len(mentors) == int(((load == 0) & (model.cap_max > 0)).sum())
+    assert mentees or mentors
+    for u in mentees:
+        exact = matcher._unmatched_mentee_exactly(
+            model.mentee_index[u.person_id],
+            load,
+            lift,
+            objective,  # type: ignore[arg-type]
+        )
+        assert (u.reason_code, u.reason) == (exact.reason_code, exact.reason)
+        assert [(a.mentor_id, a.score) for a in u.alternatives] == [
+            (a.mentor_id, a.score) for a in exact.alternatives
+        ]
+    for u in mentors:
+        exact = matcher._idle_mentor_exactly(model.mentor_index[u.person_id])
+        assert (u.reason_code, u.reason) == (exact.reason_code, exact.reason)
+        assert [(a.mentee_id, a.score) for a in u.alternatives] == [
+            (a.mentee_id, a.score) for a in exact.alternatives
+        ]

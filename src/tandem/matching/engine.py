@@ -39,7 +39,15 @@ from .stable import count_blocking_pairs, deferred_acceptance
 #: Candidate mentors kept per mentee (by score - pilot price). At 100,000 x 25,000: 25 -> 21-22 s,
 #: 40 -> 25-27 s (more arcs in every solve; the few extra improving pairs are cheap to add).
 DEFAULT_CANDIDATES = 25
+#: Mentees without any eligible mentor whose reason names the rule that rules out the last
+#: ones (an exact look at the whole row each, ~4 ms at 25,000 mentors); the others' reason
+#: says only that no mentor passes the hard rules.
 DETAILED_UNMATCHED = 2000
+#: Alternatives shown per unmatched person.
+ALTERNATIVES = 3
+#: Lift of free mentors in an unmatched mentee's second list (above any score): they come
+#: before mentors that are only freeable.
+FREE_FIRST = 10.0
 
 
 def default_embedder(cache_dir: Path | None) -> Embedder:
@@ -543,68 +551,76 @@ class Matcher:
     def _unmatched(
         self, mentor_of: IntArray, load: IntArray, candidates: Candidates, objective: Objective
     ) -> list[Unmatched]:
+        """Every unmatched mentee and every mentor without mentees, with the reason and the
+        best alternatives. One compiled pass finds what the reasons rest on (feasible
+        mentors and mentees, the best ones, free seats); the pairs shown are checked exactly,
+        and a person whose float32 picture disagrees with the exact rules is looked at
+        exactly, on its own."""
         model = self.model
         out: list[Unmatched] = []
-        freeable = _freeable_mentors(candidates, mentor_of, load, model.cap_max)
-        names = model.hard_rule_names()
-        for count, i in enumerate(np.nonzero(mentor_of < 0)[0].tolist()):
-            person = model.mentees[i]
-            if count >= DETAILED_UNMATCHED:
-                out.append(Unmatched(person.id, "mentee", "not_analysed", "unmatched"))
-                continue
-            score, feasible = model.row_scores(i)
-            eligible = np.nonzero(feasible)[0]
-            if len(eligible) == 0:
-                fails = model.failing_rules(i, np.arange(model.m, dtype=np.int64))
-                alone = [names[r] for r in range(len(names)) if fails[r].all()]
-                if alone:
-                    rule = alone[0]
-                else:
-                    remaining = np.ones(model.m, dtype=np.bool_)
-                    rule = names[-1]
-                    for r in range(len(names)):
-                        remaining &= ~fails[r]
-                        if not remaining.any():
-                            rule = names[r]
-                            break
-                out.append(
-                    Unmatched(
-                        person.id,
-                        "mentee",
-                        "no_eligible_mentor",
-                        f"no mentor passes the hard rules ({rule} rules out the last ones)",
-                    )
-                )
-                continue
-            top = eligible[np.argsort(-score[eligible], kind="stable")[:3]]
-            alternatives = tuple(self.pair_scores(np.full(len(top), i), top.astype(np.int64)))
-            full = load[eligible] >= model.cap_max[eligible]
-            if not full.all():
-                code, reason = (
-                    "lost_to_better_fit",
-                    "a free mentor passes the rules but the pair adds nothing to the total",
-                )
-            elif objective == "total" and freeable[eligible].any():
-                code, reason = (
-                    "lost_to_better_fit",
-                    f"lost to better overall fit: the seats of its {len(eligible)} eligible "
-                    "mentor(s) give a higher total to other mentees",
-                )
-            else:
-                code, reason = (
-                    "capacity_exhausted",
-                    f"capacity exhausted: all {len(eligible)} eligible mentor(s) are full",
-                )
-            out.append(Unmatched(person.id, "mentee", code, reason, alternatives))
-        for j in np.nonzero(load == 0)[0].tolist()[:DETAILED_UNMATCHED]:
-            person = model.mentors[j]
-            if model.cap_max[j] == 0:
-                continue
-            column, feasible = model.evaluate(
-                np.arange(model.n, dtype=np.int64), np.full(model.n, j, dtype=np.int64)
+        lonely = np.nonzero(mentor_of < 0)[0].astype(np.int64)
+        idle = np.nonzero((load == 0) & (model.cap_max > 0))[0].astype(np.int64)
+        if not len(lonely) and not len(idle):
+            return out
+        free = load < model.cap_max
+        # second list per mentee: free mentors first, then (under `total`) mentors that
+        # could take one more mentee by shifting others along candidate pairs
+        lift = np.full(model.m, -np.inf, dtype=np.float32)
+        if objective == "total":
+            lift[_freeable_mentors(candidates, mentor_of, load, model.cap_max)] = 0.0
+        lift[free] = FREE_FIRST
+        if len(idle):  # a mentor's feasible mentees: every mentee's row is needed
+            rows = np.arange(model.n, dtype=np.int64)
+            wanted = mentor_of < 0
+        else:
+            rows = lonely
+            wanted = np.ones(len(lonely), dtype=np.bool_)
+        summary = model.summarise(rows, wanted, lift, idle, ALTERNATIVES + 3)
+        where = np.nonzero(wanted)[0]
+        mentee = rows[where]
+        # exact scores of every listed pair at once (-1: no mentor in that slot)
+        best = _exact_rows(model, mentee, summary.best[where], ALTERNATIVES)
+        lifted = summary.best_lifted[where]
+        listed = lifted >= 0
+        lifted_ok = np.zeros(lifted.shape, dtype=np.bool_)
+        lifted_ok[listed] = model.evaluate(
+            np.broadcast_to(mentee[:, None], lifted.shape)[listed], lifted[listed]
+        )[1]
+        has_free = (lifted_ok & free[np.maximum(lifted, 0)]).any(axis=1)
+        shown = best >= 0
+        details = iter(
+            self.pair_scores(
+                np.broadcast_to(mentee[:, None], best.shape)[shown], best[shown].astype(np.int64)
             )
-            eligible = np.nonzero(feasible)[0]
-            if len(eligible) == 0:
+        )
+        named = 0
+        for k, (r, i) in enumerate(zip(where.tolist(), mentee.tolist(), strict=True)):
+            person = model.mentees[i]
+            if summary.feasible[r] == 0:  # none in float32 (lenient): none exactly
+                out.append(self._no_eligible_mentor(i, named < DETAILED_UNMATCHED))
+                named += 1
+                continue
+            count = int(shown[k].sum())
+            alternatives = tuple(next(details) for _ in range(count))
+            if not count or (summary.feasible_lifted[r] and not lifted_ok[k].any()):
+                out.append(self._unmatched_mentee_exactly(i, load, lift, objective))
+                continue
+            code, reason = _mentee_reason(
+                bool(has_free[k]), bool(lifted_ok[k].any()), int(summary.feasible[r])
+            )
+            out.append(Unmatched(person.id, "mentee", code, reason, alternatives))
+        columns = _exact_rows(model, idle, summary.column_best, ALTERNATIVES, by_mentor=True)
+        shown = columns >= 0
+        details = iter(
+            self.pair_scores(
+                columns[shown].astype(np.int64),
+                np.broadcast_to(idle[:, None], columns.shape)[shown],
+            )
+        )
+        for c, j in enumerate(idle.tolist()):
+            person = model.mentors[j]
+            eligible = int(summary.column_feasible[c])
+            if eligible == 0:
                 out.append(
                     Unmatched(
                         person.id,
@@ -614,18 +630,135 @@ class Matcher:
                     )
                 )
                 continue
-            top = eligible[np.argsort(-column[eligible], kind="stable")[:3]]
-            alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
+            count = int(shown[c].sum())
+            alternatives = tuple(next(details) for _ in range(count))
+            if not count:
+                out.append(self._idle_mentor_exactly(j))
+                continue
             out.append(
                 Unmatched(
                     person.id,
                     "mentor",
                     "lost_to_better_fit",
-                    f"its {len(eligible)} eligible mentee(s) fit better elsewhere",
+                    f"its {eligible} eligible mentee(s) fit better elsewhere",
                     alternatives,
                 )
             )
         return out
+
+    def _no_eligible_mentor(self, i: int, name_rule: bool) -> Unmatched:
+        """A mentee no mentor is allowed for; ``name_rule``: say which rule empties the set
+        (an exact look at its whole row)."""
+        model = self.model
+        person = model.mentees[i]
+        if not name_rule:
+            return Unmatched(
+                person.id, "mentee", "no_eligible_mentor", "no mentor passes the hard rules"
+            )
+        names = model.hard_rule_names()
+        fails = model.failing_rules(i, np.arange(model.m, dtype=np.int64))
+        alone = [names[r] for r in range(len(names)) if fails[r].all()]
+        if alone:
+            rule = alone[0]
+        else:
+            remaining = np.ones(model.m, dtype=np.bool_)
+            rule = names[-1]
+            for r in range(len(names)):
+                remaining &= ~fails[r]
+                if not remaining.any():
+                    rule = names[r]
+                    break
+        return Unmatched(
+            person.id,
+            "mentee",
+            "no_eligible_mentor",
+            f"no mentor passes the hard rules ({rule} rules out the last ones)",
+        )
+
+    def _unmatched_mentee_exactly(
+        self, i: int, load: IntArray, lift: np.ndarray, objective: Objective
+    ) -> Unmatched:
+        """An unmatched mentee from its exact row (when the float32 picture is unsure)."""
+        model = self.model
+        score, feasible = model.row_scores(i)
+        eligible = np.nonzero(feasible)[0]
+        if len(eligible) == 0:
+            return self._no_eligible_mentor(i, True)
+        top = eligible[np.lexsort((eligible, -score[eligible]))][:ALTERNATIVES]
+        alternatives = tuple(self.pair_scores(np.full(len(top), i), top.astype(np.int64)))
+        code, reason = _mentee_reason(
+            bool((load[eligible] < model.cap_max[eligible]).any()),
+            bool(np.isfinite(lift[eligible]).any()),
+            len(eligible),
+        )
+        return Unmatched(model.mentees[i].id, "mentee", code, reason, alternatives)
+
+    def _idle_mentor_exactly(self, j: int) -> Unmatched:
+        """A mentor without mentees from its exact column (when the float32 picture is
+        unsure)."""
+        model = self.model
+        person = model.mentors[j]
+        column, feasible = model.evaluate(
+            np.arange(model.n, dtype=np.int64), np.full(model.n, j, dtype=np.int64)
+        )
+        eligible = np.nonzero(feasible)[0]
+        if len(eligible) == 0:
+            return Unmatched(
+                person.id,
+                "mentor",
+                "no_eligible_mentee",
+                "no mentee passes the hard rules with this mentor",
+            )
+        top = eligible[np.lexsort((eligible, -column[eligible]))][:ALTERNATIVES]
+        alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
+        return Unmatched(
+            person.id,
+            "mentor",
+            "lost_to_better_fit",
+            f"its {len(eligible)} eligible mentee(s) fit better elsewhere",
+            alternatives,
+        )
+
+
+def _exact_rows(
+    model: ScoreModel, owner: IntArray, listed: IntArray, keep: int, by_mentor: bool = False
+) -> IntArray:
+    """Per row of ``listed`` (people of the other side, -1 padded; row ``r`` belongs to
+    ``owner[r]``): the exactly feasible ones, best exact score first (then index), at most
+    ``keep``, -1 padded. ``by_mentor``: the owners are mentors, the listed people mentees."""
+    rows, slots = np.nonzero(listed >= 0)
+    other = listed[rows, slots].astype(np.int64)
+    pair = (other, owner[rows]) if by_mentor else (owner[rows], other)
+    score, ok = model.evaluate(*pair)
+    rows, other, score = rows[ok], other[ok], score[ok]
+    order = np.lexsort((other, -score, rows))
+    rows, other = rows[order], other[order]
+    first = np.searchsorted(rows, rows)  # position of each row's first entry
+    place = np.arange(len(rows)) - first
+    out = np.full((len(listed), keep), -1, dtype=np.int64)
+    fits = place < keep
+    out[rows[fits], place[fits]] = other[fits]
+    return out
+
+
+def _mentee_reason(free: bool, freeable: bool, eligible: int) -> tuple[str, str]:
+    """(code, sentence) for an unmatched mentee with eligible mentors: whether one of them
+    has a free seat, whether (under `total`) one could be freed by shifting others."""
+    if free:
+        return (
+            "lost_to_better_fit",
+            "a free mentor passes the rules but the pair adds nothing to the total",
+        )
+    if freeable:
+        return (
+            "lost_to_better_fit",
+            f"lost to better overall fit: the seats of its {eligible} eligible "
+            "mentor(s) give a higher total to other mentees",
+        )
+    return (
+        "capacity_exhausted",
+        f"capacity exhausted: all {eligible} eligible mentor(s) are full",
+    )
 
 
 def _freeable_mentors(

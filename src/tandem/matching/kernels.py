@@ -794,3 +794,67 @@ def pair_intersections(a_bits, b_bits, rows, cols):  # type: ignore[no-untyped-d
             count += _popcount(mine[w] & theirs[w])  # type: ignore[call-arg]
         out[p] = count
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def summarise(rows, wanted, k, lift, tracked, extra, data, col_count, col_keys, col_rows):  # type: ignore[no-untyped-def]
+    """What the report of unmatched people needs, from one pass over the ``rows`` (mentees).
+
+    Per row with ``wanted[r]``: the number of feasible mentors, the ``k`` best of them by
+    score, and among the mentors with a finite ``lift[j]`` the number of feasible ones and
+    the ``k`` best by score + lift (-1 padded, in no particular order). Per mentor
+    ``tracked[c]``, updated in place across calls (parallel slice ``s`` in ``col_count[s, c]``,
+    ``col_keys[s, c]`` and ``col_rows[s, c]``; keys COLUMN_EMPTY and rows -1 while empty):
+    the number of feasible mentees and the ``k`` best by score. Feasible as in the float32
+    scorer (its rules are lenient by 1e-5 at a hard threshold: callers check the pairs they
+    show exactly)."""
+    count = rows.shape[0]
+    m = lift.shape[0]
+    feasible = np.zeros(count, dtype=np.int64)
+    feasible_free = np.zeros(count, dtype=np.int64)
+    best = np.full((count, k), -1, dtype=np.int64)
+    best_free = np.full((count, k), -1, dtype=np.int64)
+    slabs = max(1, min(col_keys.shape[0], count))
+    use_extra = extra.shape[0] > 0
+    for s in prange(slabs):
+        row = np.empty(m, dtype=np.float32)
+        counts = np.zeros(m, dtype=np.int32)
+        touched = np.empty(m, dtype=np.int64)
+        keys = np.empty(k, dtype=np.float32)
+        slots = np.empty(k, dtype=np.int64)
+        free_keys = np.empty(k, dtype=np.float32)
+        free_slots = np.empty(k, dtype=np.int64)
+        for r in range(s * count // slabs, (s + 1) * count // slabs):
+            _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
+            for c in range(tracked.shape[0]):
+                score = row[tracked[c]]
+                if score > FEASIBLE32:
+                    col_count[s, c] += 1
+                    held = col_keys[s, c]
+                    low = held[0]
+                    for q in range(1, held.shape[0]):
+                        low = min(low, held[q])
+                    if score > low:
+                        _replace_min(held, col_rows[s, c], score, rows[r])
+            if not wanted[r]:
+                continue
+            size = 0
+            free_size = 0
+            total = 0
+            total_free = 0
+            for j in range(m):
+                score = row[j]
+                if score <= FEASIBLE32:
+                    continue
+                total += 1
+                size = _push(keys, slots, size, score, j)
+                if lift[j] > FEASIBLE32:
+                    total_free += 1
+                    free_size = _push(free_keys, free_slots, free_size, score + lift[j], j)
+            feasible[r] = total
+            feasible_free[r] = total_free
+            for q in range(size):
+                best[r, q] = slots[q]
+            for q in range(free_size):
+                best_free[r, q] = free_slots[q]
+    return feasible, feasible_free, best, best_free

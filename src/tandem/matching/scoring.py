@@ -103,6 +103,19 @@ class Candidates:
         self.score = np.concatenate([self.score, score])
 
 
+@dataclass(frozen=True)
+class Summary:
+    """See :meth:`ScoreModel.summarise` (feasible as the float32 scorer sees it: lenient by
+    1e-5 at a hard threshold)."""
+
+    feasible: IntArray  # per wanted mentee (0 for the others)
+    feasible_lifted: IntArray  # of them, mentors with a finite lift
+    best: IntArray  # (mentees, k) mentor indices, -1 padded, in no particular order
+    best_lifted: IntArray
+    column_feasible: IntArray  # per tracked mentor
+    column_best: IntArray  # (tracked, k) mentee indices, best first, -1 padded
+
+
 def to_gain(score: FloatArray | float) -> IntArray:
     """Integer solver gain of a score: round(score * SCORE_SCALE)."""
     return np.rint(np.asarray(score, dtype=np.float64) * SCORE_SCALE).astype(np.int64)
@@ -707,6 +720,47 @@ class ScoreModel:
             done += len(rows)
         price[rare] = np.maximum(price[rare], bid[rare] * SCORE_SCALE)
         return np.asarray(np.maximum(price, 0.0) / SCORE_SCALE, dtype=np.float32)
+
+    def summarise(
+        self, mentee: IntArray, wanted: BoolArray, lift: Float32Array, tracked: IntArray, k: int
+    ) -> Summary:
+        """One compiled pass over ``mentee`` (see kernels.summarise): per ``wanted`` mentee
+        its feasible mentors (count, ``k`` best) and those with a finite ``lift`` (count,
+        ``k`` best by score + lift), per ``tracked`` mentor its feasible mentees (count,
+        ``k`` best)."""
+        data = self.kernel_data()
+        slabs = numba.get_num_threads()
+        col_count = np.zeros((slabs, len(tracked)), dtype=np.int64)
+        col_keys = np.full((slabs, len(tracked), k), kernels.COLUMN_EMPTY, dtype=np.float32)
+        col_rows = np.full((slabs, len(tracked), k), -1, dtype=np.int64)
+        parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
+        done = 0
+        for rows, extra in self.kernel_blocks(mentee):
+            parts.append(
+                kernels.summarise(
+                    rows,
+                    wanted[done : done + len(rows)],
+                    k,
+                    lift.astype(np.float32),
+                    tracked.astype(np.int64),
+                    extra,
+                    data,
+                    col_count,
+                    col_keys,
+                    col_rows,
+                )
+            )
+            done += len(rows)
+        keys = col_keys.transpose(1, 0, 2).reshape(len(tracked), slabs * k)
+        held = col_rows.transpose(1, 0, 2).reshape(len(tracked), slabs * k)
+        best = np.take_along_axis(held, np.argsort(-keys, axis=1, kind="stable")[:, :k], axis=1)
+
+        def join(position: int) -> IntArray:
+            if parts:
+                return np.concatenate([part[position] for part in parts])
+            return np.zeros((0, k) if position >= 2 else 0, dtype=np.int64)
+
+        return Summary(join(0), join(1), join(2), join(3), col_count.sum(axis=0), best)
 
     def row_scores(self, mentee: int) -> tuple[FloatArray, BoolArray]:
         """Exact scores and feasibility of one mentee against every mentor."""
