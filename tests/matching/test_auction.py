@@ -325,3 +325,75 @@ def test_group_by_is_a_stable_counting_sort() -> None:
     indptr, order = group_by(keys, 4)
     assert indptr.tolist() == [0, 2, 3, 6, 6]
     assert order.tolist() == [1, 4, 3, 0, 2, 5]
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch, fail_first: bool = False) -> list[tuple[int, int]]:
+    """Record (first epsilon, work factor) of each auction call; ``fail_first``: the first
+    call gives up (as past its work limit)."""
+    calls: list[tuple[int, int]] = []
+    real = flow.auction
+
+    def spy(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon, work_factor=30):  # type: ignore[no-untyped-def]
+        calls.append((int(epsilon), int(work_factor)))
+        if fail_first and len(calls) == 1:
+            n, m = len(row_ptr) - 1, len(cap)
+            return np.full(n, -1), np.zeros(n + m + 1, dtype=np.int64), False, 0, 1
+        return real(row_ptr, row_mentor, row_gain, cap, price, mentor_of, epsilon, work_factor)
+
+    monkeypatch.setattr(flow, "auction", spy)
+    return calls
+
+
+def _seated(seats: int) -> Instance:
+    rng = np.random.default_rng(3)
+    n, m = 40, 10
+    mentee, mentor = (a.astype(np.int64) for a in np.nonzero(rng.random((n, m)) < 0.5))
+    gain = rng.integers(100, 5_000, len(mentee)).astype(np.int64)
+    cap = np.full(m, seats // m, dtype=np.int64)
+    return Instance(n, m, mentee, mentor, gain, cap)
+
+
+def test_cold_auction_bids_finely_when_every_mentee_can_have_a_seat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _recording(monkeypatch)
+    instance = _seated(40)
+    result = instance.solve()
+    spread = int(instance.gain.max() - instance.gain.min())
+    assert calls == [(spread // flow.FINE_START, flow.FINE_WORK)]
+    assert result.solver == "auction"
+    assert result.total_gain == instance.solve(method="ortools").total_gain
+
+
+@pytest.mark.parametrize("case", ["seats short", "scarce"])
+def test_cold_auction_bids_coarsely_when_prices_must_climb_to_the_gains(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _recording(monkeypatch)
+    instance = _seated(20 if case == "seats short" else 40)
+    result = solve_flow(
+        instance.n,
+        instance.m,
+        instance.mentee,
+        instance.mentor,
+        instance.gain,
+        np.zeros(instance.m, dtype=np.int64),
+        instance.cap,
+        scarce=case == "scarce",
+    )
+    assert calls == [(0, flow.WORK_LIMIT)]
+    assert result.solver == "auction"
+    assert result.total_gain == instance.solve(method="ortools").total_gain
+
+
+def test_a_fine_start_that_gives_up_is_followed_by_a_coarse_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _recording(monkeypatch, fail_first=True)
+    instance = _seated(40)
+    result = instance.solve()
+    assert [work for _, work in calls] == [flow.FINE_WORK, flow.WORK_LIMIT]
+    assert calls[1][0] == 0
+    assert result.solver == "auction"
+    assert not result.fallback
+    assert result.total_gain == instance.solve(method="ortools").total_gain
