@@ -448,6 +448,22 @@ def _in_spans(j, starts, ends, spans):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _scratch(m):  # type: ignore[no-untyped-def]
+    """A thread's row of ``m`` float32 scores and the tag counters :func:`_fill` uses."""
+    return (
+        np.empty(m, dtype=np.float32),
+        np.zeros(m, dtype=np.int32),
+        np.empty(m, dtype=np.int64),
+    )
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _heap(k):  # type: ignore[no-untyped-def]
+    """Keys and slots of a min-heap of ``k`` (see :func:`_push`)."""
+    return np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _sift_down(keys, slots, size):  # type: ignore[no-untyped-def]
     """Restore the min-heap property of keys[:size] from the root."""
     pos = 0
@@ -518,14 +534,10 @@ def top_values(rows, k, offset, extra, data, col_keys, col_rows, block_bound):  
     top_offset = np.float64(offset.max()) if m else 0.0
     blocks = (m + BLOCK - 1) // BLOCK
     for s in prange(slabs):
-        row = np.empty(m, dtype=np.float32)
-        counts = np.zeros(m, dtype=np.int32)
-        touched = np.empty(m, dtype=np.int64)
-        keys = np.empty(k, dtype=np.float32)
-        slots = np.empty(k, dtype=np.int64)
+        row, counts, touched = _scratch(m)
+        keys, slots = _heap(k)
         block_best = np.empty(blocks, dtype=np.float32)
-        cut_keys = np.empty(k, dtype=np.float32)
-        cut_slots = np.empty(k, dtype=np.int64)
+        cut_keys, cut_slots = _heap(k)
         my_keys = col_keys[s]
         my_rows = col_rows[s]
         floor = np.empty(m, dtype=np.float32)  # smallest kept key per mentor
@@ -656,9 +668,7 @@ def check_rows(  # type: ignore[no-untyped-def]
     weight = score_factor * scale
     chunk = 32
     for c in prange((count + chunk - 1) // chunk):
-        row = np.empty(m, dtype=np.float32)
-        counts = np.zeros(m, dtype=np.int32)
-        touched = np.empty(m, dtype=np.int64)
+        row, counts, touched = _scratch(m)
         keys = np.empty(per_row, dtype=np.float64)
         slots = np.empty(per_row, dtype=np.int64)
         failing = np.ones(blocks, dtype=np.bool_)
@@ -747,9 +757,7 @@ def column_max(rows, offset, extra, data, m, slabs):  # type: ignore[no-untyped-
     best = np.full((slabs, m), -np.inf, dtype=np.float64)
     use_extra = extra.shape[0] > 0
     for s in prange(slabs):
-        row = np.empty(m, dtype=np.float32)
-        counts = np.zeros(m, dtype=np.int32)
-        touched = np.empty(m, dtype=np.int64)
+        row, counts, touched = _scratch(m)
         mine = best[s]
         for r in range(s * count // slabs, (s + 1) * count // slabs):
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
@@ -811,19 +819,15 @@ def summarise(rows, wanted, k, lift, tracked, extra, data, col_count, col_keys, 
     count = rows.shape[0]
     m = lift.shape[0]
     feasible = np.zeros(count, dtype=np.int64)
-    feasible_free = np.zeros(count, dtype=np.int64)
+    feasible_lifted = np.zeros(count, dtype=np.int64)
     best = np.full((count, k), -1, dtype=np.int64)
-    best_free = np.full((count, k), -1, dtype=np.int64)
+    best_lifted = np.full((count, k), -1, dtype=np.int64)
     slabs = max(1, min(col_keys.shape[0], count))
     use_extra = extra.shape[0] > 0
     for s in prange(slabs):
-        row = np.empty(m, dtype=np.float32)
-        counts = np.zeros(m, dtype=np.int32)
-        touched = np.empty(m, dtype=np.int64)
-        keys = np.empty(k, dtype=np.float32)
-        slots = np.empty(k, dtype=np.int64)
-        free_keys = np.empty(k, dtype=np.float32)
-        free_slots = np.empty(k, dtype=np.int64)
+        row, counts, touched = _scratch(m)
+        keys, slots = _heap(k)
+        lifted_keys, lifted_slots = _heap(k)
         for r in range(s * count // slabs, (s + 1) * count // slabs):
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
             for c in range(tracked.shape[0]):
@@ -839,9 +843,9 @@ def summarise(rows, wanted, k, lift, tracked, extra, data, col_count, col_keys, 
             if not wanted[r]:
                 continue
             size = 0
-            free_size = 0
+            lifted_size = 0
             total = 0
-            total_free = 0
+            total_lifted = 0
             for j in range(m):
                 score = row[j]
                 if score <= FEASIBLE32:
@@ -849,12 +853,12 @@ def summarise(rows, wanted, k, lift, tracked, extra, data, col_count, col_keys, 
                 total += 1
                 size = _push(keys, slots, size, score, j)
                 if lift[j] > FEASIBLE32:
-                    total_free += 1
-                    free_size = _push(free_keys, free_slots, free_size, score + lift[j], j)
+                    total_lifted += 1
+                    lifted_size = _push(lifted_keys, lifted_slots, lifted_size, score + lift[j], j)
             feasible[r] = total
-            feasible_free[r] = total_free
+            feasible_lifted[r] = total_lifted
             for q in range(size):
                 best[r, q] = slots[q]
-            for q in range(free_size):
-                best_free[r, q] = free_slots[q]
-    return feasible, feasible_free, best, best_free
+            for q in range(lifted_size):
+                best_lifted[r, q] = lifted_slots[q]
+    return feasible, feasible_lifted, best, best_lifted
