@@ -608,7 +608,7 @@ def auction(
                 potential[n + mentor] = -((cheapest[mentor] + scale // 2) // scale)
         potential[n + m] = -((floor + scale // 2) // scale)
         indptr = residual_graph(row_ptr, row_mentor, row_gain, used, no_minimum, cap, head, cost)
-        budget = 0 if epsilon == 1 else np.int64(CHECK_LIMIT * len(head))
+        budget = 0 if epsilon == 1 else int(CHECK_LIMIT * len(head))
         exact, certified = feasible_potentials(indptr, head, cost, potential, budget)
         if certified:
             return used, exact, True, work[0], phases
