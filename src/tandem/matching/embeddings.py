@@ -34,6 +34,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -439,6 +440,10 @@ def _chunks[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+#: Seconds a cache connection waits for other processes' locks.
+SQLITE_TIMEOUT = 60.0
+
+
 class _VectorCache:
     """float32 vectors in SQLite, keyed by 32-byte sha256 digests. Safe across processes.
 
@@ -453,14 +458,30 @@ class _VectorCache:
         self.path = cache_dir / CACHE_FILENAME
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=60.0)
-        conn.execute("PRAGMA page_size=16384")  # only effective before the table exists
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS embedding (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
-        )
-        return conn
+        conn = sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT)
+        # Switching a new file to WAL can fail at once with "database is locked" while another
+        # process does the same (SQLite does not wait on its busy timeout there): the mode is
+        # stored in the file, so it is set only when missing, and a clash is retried.
+        deadline = time.monotonic() + SQLITE_TIMEOUT
+        delay = 0.01
+        while True:
+            try:
+                conn.execute("PRAGMA page_size=16384")  # only effective before the table exists
+                (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+                if str(mode).lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS embedding "
+                    "(key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+                )
+                return conn
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    conn.close()
+                    raise
+                time.sleep(delay)
+                delay = min(2 * delay, 0.5)
 
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         """Cached vectors (raw little-endian float32 bytes) for those ``keys`` that are stored."""
