@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import multiprocessing
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -426,3 +427,49 @@ def test_module_imports_neither_django_nor_torch() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+class _ClashingConnection:
+    """A connection whose first ``PRAGMA journal_mode`` fails as when another process is
+    switching the same new file to WAL."""
+
+    def __init__(self, real: sqlite3.Connection, error: str, times: int) -> None:
+        self.real = real
+        self.error = error
+        self.times = times
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.startswith("PRAGMA journal_mode") and self.times > 0:
+            self.times -= 1
+            raise sqlite3.OperationalError(self.error)
+        return self.real.execute(sql, *args)
+
+    def close(self) -> None:
+        self.real.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "raises"), [("database is locked", False), ("disk I/O error", True)]
+)
+def test_vector_cache_retries_a_lock_clash_when_opening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: str, raises: bool
+) -> None:
+    connect = sqlite3.connect
+    made: list[_ClashingConnection] = []
+
+    def clashing(*args: object, **kwargs: object) -> _ClashingConnection:
+        made.append(_ClashingConnection(connect(*args, **kwargs), error, 2))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr(emb.sqlite3, "connect", clashing)
+    cache = emb._VectorCache(tmp_path)
+    if raises:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            cache._connect()
+        return
+    conn = cache._connect()
+    assert made[-1].times == 0  # both clashes happened and were retried
+    (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+    assert mode == "wal"
+    assert conn.execute("SELECT count(*) FROM embedding").fetchone() == (0,)
+    conn.close()
