@@ -828,18 +828,17 @@ def summarise(rows, wanted, k, lift, tracked, extra, data, col_count, col_keys, 
         row, counts, touched = _scratch(m)
         keys, slots = _heap(k)
         lifted_keys, lifted_slots = _heap(k)
+        floor = np.empty(tracked.shape[0], dtype=np.float32)  # smallest kept key per column
+        for c in range(tracked.shape[0]):
+            floor[c] = col_keys[s, c].min()
         for r in range(s * count // slabs, (s + 1) * count // slabs):
             _fill(rows[r], row, counts, touched, extra, r if use_extra else -1, data)
             for c in range(tracked.shape[0]):
                 score = row[tracked[c]]
                 if score > FEASIBLE32:
                     col_count[s, c] += 1
-                    held = col_keys[s, c]
-                    low = held[0]
-                    for q in range(1, held.shape[0]):
-                        low = min(low, held[q])
-                    if score > low:
-                        _replace_min(held, col_rows[s, c], score, rows[r])
+                    if score > floor[c]:
+                        floor[c] = _replace_min(col_keys[s, c], col_rows[s, c], score, rows[r])
             if not wanted[r]:
                 continue
             size = 0

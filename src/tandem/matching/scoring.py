@@ -617,11 +617,7 @@ class ScoreModel:
                 progress(len(rows))
 
         if per_mentor:
-            # the best per_mentor of each mentor's slabs x per_mentor entries
-            keys = col_keys.transpose(1, 0, 2).reshape(self.m, -1)
-            held = col_rows.transpose(1, 0, 2).reshape(self.m, -1)
-            best = np.argsort(-keys, axis=1, kind="stable")[:, :per_mentor]
-            mentees = np.take_along_axis(held, best, axis=1)
+            mentees = _merge_slabs(col_keys, col_rows)
             r, c = np.nonzero(mentees >= 0)
             rows_out.append(mentees[r, c])
             cols_out.append(r.astype(np.int64))
@@ -751,9 +747,7 @@ class ScoreModel:
                 )
             )
             done += len(rows)
-        keys = col_keys.transpose(1, 0, 2).reshape(len(tracked), slabs * k)
-        held = col_rows.transpose(1, 0, 2).reshape(len(tracked), slabs * k)
-        best = np.take_along_axis(held, np.argsort(-keys, axis=1, kind="stable")[:, :k], axis=1)
+        best = _merge_slabs(col_keys, col_rows)
 
         def join(position: int) -> IntArray:
             if parts:
@@ -814,6 +808,16 @@ def _join_sparse(
         "post_mentor": post_mentor,
         "post_block": np.ascontiguousarray(post_block, dtype=np.int64),
     }
+
+
+def _merge_slabs(col_keys: Float32Array, col_rows: IntArray) -> IntArray:
+    """Per column, the rows of its best keys over the kernels' parallel slices (slices x
+    columns x k each, -1 rows where empty): (columns, k), best first."""
+    slabs, columns, k = col_keys.shape
+    keys = col_keys.transpose(1, 0, 2).reshape(columns, slabs * k)
+    held = col_rows.transpose(1, 0, 2).reshape(columns, slabs * k)
+    best = np.argsort(-keys, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(held, best, axis=1)
 
 
 def _lookup(keys: IntArray, values: IntArray, query: IntArray) -> IntArray:
