@@ -618,32 +618,13 @@ class Matcher:
             )
         )
         for c, j in enumerate(idle.tolist()):
-            person = model.mentors[j]
             eligible = int(summary.column_feasible[c])
-            if eligible == 0:
-                out.append(
-                    Unmatched(
-                        person.id,
-                        "mentor",
-                        "no_eligible_mentee",
-                        "no mentee passes the hard rules with this mentor",
-                    )
-                )
-                continue
             count = int(shown[c].sum())
             alternatives = tuple(next(details) for _ in range(count))
-            if not count:
+            if eligible and not count:
                 out.append(self._idle_mentor_exactly(j))
-                continue
-            out.append(
-                Unmatched(
-                    person.id,
-                    "mentor",
-                    "lost_to_better_fit",
-                    f"its {eligible} eligible mentee(s) fit better elsewhere",
-                    alternatives,
-                )
-            )
+            else:
+                out.append(_idle_mentor(model.mentors[j].id, eligible, alternatives))
         return out
 
     def _no_eligible_mentor(self, i: int, name_rule: bool) -> Unmatched:
@@ -697,27 +678,13 @@ class Matcher:
         """A mentor without mentees from its exact column (when the float32 picture is
         unsure)."""
         model = self.model
-        person = model.mentors[j]
         column, feasible = model.evaluate(
             np.arange(model.n, dtype=np.int64), np.full(model.n, j, dtype=np.int64)
         )
         eligible = np.nonzero(feasible)[0]
-        if len(eligible) == 0:
-            return Unmatched(
-                person.id,
-                "mentor",
-                "no_eligible_mentee",
-                "no mentee passes the hard rules with this mentor",
-            )
         top = eligible[np.lexsort((eligible, -column[eligible]))][:ALTERNATIVES]
         alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
-        return Unmatched(
-            person.id,
-            "mentor",
-            "lost_to_better_fit",
-            f"its {len(eligible)} eligible mentee(s) fit better elsewhere",
-            alternatives,
-        )
+        return _idle_mentor(model.mentors[j].id, len(eligible), alternatives)
 
 
 def _exact_rows(
@@ -739,6 +706,26 @@ def _exact_rows(
     fits = place < keep
     out[rows[fits], place[fits]] = other[fits]
     return out
+
+
+def _idle_mentor(
+    person_id: str, eligible: int, alternatives: tuple[PairScore, ...]
+) -> Unmatched:
+    """A mentor without mentees that ``eligible`` mentees could have."""
+    if eligible == 0:
+        return Unmatched(
+            person_id,
+            "mentor",
+            "no_eligible_mentee",
+            "no mentee passes the hard rules with this mentor",
+        )
+    return Unmatched(
+        person_id,
+        "mentor",
+        "lost_to_better_fit",
+        f"its {eligible} eligible mentee(s) fit better elsewhere",
+        alternatives,
+    )
 
 
 def _mentee_reason(free: bool, freeable: bool, eligible: int) -> tuple[str, str]:
