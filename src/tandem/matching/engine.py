@@ -708,9 +708,7 @@ def _exact_rows(
     return out
 
 
-def _idle_mentor(
-    person_id: str, eligible: int, alternatives: tuple[PairScore, ...]
-) -> Unmatched:
+def _idle_mentor(person_id: str, eligible: int, alternatives: tuple[PairScore, ...]) -> Unmatched:
     """A mentor without mentees that ``eligible`` mentees could have."""
     if eligible == 0:
         return Unmatched(
