@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tandem.programs",
     "tandem.enrolment",
     "tandem.matches",
+    "tandem.mentoring",
     "tandem.notifications",
     "tandem.api",
 ]

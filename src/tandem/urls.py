@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("tandem.programs.urls")),
     path("", include("tandem.enrolment.urls")),
     path("", include("tandem.matches.urls")),
+    path("", include("tandem.mentoring.urls")),
 ]

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tandem.matches.enums import PairRuleKind, RelationshipStatus
-from tandem.matches.models import MatchRun, PairRule, Relationship
+from tandem.matches.enums import PairRuleKind
+from tandem.matches.models import MatchRun, PairRule
+from tandem.mentoring.enums import RelationshipStatus
+from tandem.mentoring.models import Relationship
 from tandem.programs.enums import Role
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tandem.accounts.models import User
-from tandem.matches.models import Relationship
+from tandem.mentoring.models import Relationship
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World

@@ -12,8 +12,9 @@ from tandem.enrolment.models import ProfileQuestion
 from tandem.matches import rules
 from tandem.matches.criteria import CriterionInput, add_criterion, check
 from tandem.matches.enums import CriterionKind
-from tandem.matches.models import MatchingCriterion, Relationship
+from tandem.matches.models import MatchingCriterion
 from tandem.matches.queries import preview
+from tandem.mentoring.models import Relationship
 from tandem.programs.access import resolve_access
 from tandem.programs.enums import Role
 from tests.conftest import World

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tandem.core.errors import ServiceError
 from tandem.core.models import AuditEntry
-from tandem.matches import relationships as services
-from tandem.matches.models import GroupMember, MentoringGroup, Relationship
+from tandem.mentoring.models import GroupMember, MentoringGroup, Relationship
+from tandem.mentoring.services import groups as group_services
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import Role
@@ -156,11 +156,11 @@ def test_coordinator_moves_a_mentee_and_the_relationship_follows(
 
 def test_moving_is_refused_with_a_reason(world: World, groups: dict[str, Any]) -> None:
     with pytest.raises(ServiceError, match="already in Harbour"):
-        services.move_group_member(
+        group_services.move_group_member(
             groups["first"], mentee=groups["mentee"], to=groups["first"], by=world.coordinator
         )
     with pytest.raises(ServiceError, match="not a member of Harbour"):
-        services.move_group_member(
+        group_services.move_group_member(
             groups["first"],
             mentee=groups["other_mentee"],
             to=groups["other"],
@@ -206,7 +206,7 @@ def test_coordinator_adds_and_removes_facilitators(
         )
     ) == {new.pk}
     with pytest.raises(ServiceError, match="needs at least one facilitator"):
-        services.remove_facilitator(groups["first"], mentor=new, by=world.coordinator)
+        group_services.remove_facilitator(groups["first"], mentor=new, by=world.coordinator)
     assert AuditEntry.objects.filter(action__startswith="group.facilitator_").count() == 2
 
 
@@ -217,7 +217,7 @@ def test_my_match_shows_the_group(world: World, login: Any, groups: dict[str, An
 
 
 def test_introduce_group_tells_every_member(world: World, groups: dict[str, Any]) -> None:
-    services.introduce_group(groups["first"])
+    group_services.introduce_group(groups["first"])
     notes = Notification.objects.filter(kind=NotificationKind.GROUP_INTRODUCTION)
     assert {n.recipient for n in notes} == {
         world.mentor,

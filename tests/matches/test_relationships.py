@@ -8,14 +8,17 @@ import pytest
 
 from tandem.core.errors import ServiceError
 from tandem.core.models import AuditEntry
-from tandem.matches import relationships as services
-from tandem.matches.enums import EndReason, PairRuleKind, RelationshipStatus
-from tandem.matches.models import PairRule, Relationship
+from tandem.matches import pairing
+from tandem.matches.enums import PairRuleKind
+from tandem.matches.models import PairRule
+from tandem.mentoring.enums import EndReason, RelationshipStatus
+from tandem.mentoring.models import Relationship
+from tandem.mentoring.services import mentorships
+from tandem.mentoring.services.mentorships import change_program_status
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Membership
-from tandem.programs.services import change_program_status
 from tests.conftest import World
 from tests.factories import ProgramFactory
 from tests.matches.test_relationships_support import make_ready, pair, person, ready_program
@@ -36,7 +39,7 @@ def people(world: World) -> dict[str, Any]:
 def test_create_relationship_scores_introduces_both_and_audits(
     world: World, people: dict[str, Any]
 ) -> None:
-    relationship = services.create_relationship(
+    relationship = pairing.create_relationship(
         world.program, mentee=people["mentee"], mentor=people["mentor"], by=world.coordinator
     )
     assert relationship.status == RelationshipStatus.ACTIVE
@@ -55,7 +58,7 @@ def test_create_relationship_refuses_a_full_mentor(world: World, people: dict[st
     other = person(world.program, Role.MENTEE, 7)
     pair(world.program, mentor, other)
     with pytest.raises(ServiceError) as refused:
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=people["mentee"], mentor=mentor, by=world.coordinator
         )
     assert refused.value.field == "mentor"
@@ -69,7 +72,7 @@ def test_create_relationship_refuses_a_mentee_who_has_a_mentor(
     other_mentor = person(world.program, Role.MENTOR, 8, capacity=3)
     pair(world.program, other_mentor, people["mentee"])
     with pytest.raises(ServiceError) as refused:
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=people["mentee"], mentor=people["mentor"], by=world.coordinator
         )
     assert refused.value.field == "mentee"
@@ -88,7 +91,7 @@ def test_create_relationship_never_repeats_a_past_pair_even_in_another_program(
     )
     pair(earlier, old_mentor, old_mentee, status=RelationshipStatus.COMPLETED)
     with pytest.raises(ServiceError) as refused:
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=people["mentee"], mentor=people["mentor"], by=world.coordinator
         )
     assert "paired before" in refused.value.message
@@ -104,16 +107,16 @@ def test_create_relationship_refuses_a_forbidden_pair_and_people_not_approved(
         kind=PairRuleKind.FORBID,
     )
     with pytest.raises(ServiceError, match="forbade"):
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=people["mentee"], mentor=people["mentor"], by=world.coordinator
         )
     applicant = Membership.objects.get(user=world.applicant)
     with pytest.raises(ServiceError, match="not approved"):
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=applicant, mentor=people["mentor"], by=world.coordinator
         )
     with pytest.raises(ServiceError, match="Pick a mentor"):
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=people["mentee"], mentor=applicant, by=world.coordinator
         )
 
@@ -124,7 +127,7 @@ def test_end_relationship_by_each_side_tells_the_others(
 ) -> None:
     relationship = pair(world.program, people["mentor"], people["mentee"])
     actor = getattr(world, who)
-    services.end_relationship(
+    mentorships.end_relationship(
         relationship, by=actor, reason=EndReason.SCHEDULES, note="Shift work changed."
     )
     relationship.refresh_from_db()
@@ -148,20 +151,20 @@ def test_end_relationship_by_each_side_tells_the_others(
 
 def test_end_relationship_twice_is_refused(world: World, people: dict[str, Any]) -> None:
     relationship = pair(world.program, people["mentor"], people["mentee"])
-    services.end_relationship(relationship, by=world.mentor, reason=EndReason.NOT_A_FIT)
+    mentorships.end_relationship(relationship, by=world.mentor, reason=EndReason.NOT_A_FIT)
     with pytest.raises(ServiceError, match="already ended early"):
-        services.end_relationship(relationship, by=world.mentee, reason=EndReason.NOT_A_FIT)
+        mentorships.end_relationship(relationship, by=world.mentee, reason=EndReason.NOT_A_FIT)
 
 
 def test_rematch_suggestions_exclude_past_partners_and_full_mentors(
     world: World, people: dict[str, Any]
 ) -> None:
     relationship = pair(world.program, people["mentor"], people["mentee"])
-    services.end_relationship(relationship, by=world.mentor, reason=EndReason.PERSONAL)
+    mentorships.end_relationship(relationship, by=world.mentor, reason=EndReason.PERSONAL)
     free = person(world.program, Role.MENTOR, 3, capacity=2)
     full = person(world.program, Role.MENTOR, 4, capacity=1)
     pair(world.program, full, person(world.program, Role.MENTEE, 9))
-    suggestions = services.rematch_options(relationship)
+    suggestions = pairing.rematch_options(relationship)
     mentors = [s.mentor for s in suggestions]
     assert free in mentors
     assert full not in mentors
@@ -172,9 +175,9 @@ def test_rematch_suggestions_exclude_past_partners_and_full_mentors(
 
 def test_rematch_creates_a_rematch_relationship(world: World, people: dict[str, Any]) -> None:
     relationship = pair(world.program, people["mentor"], people["mentee"])
-    services.end_relationship(relationship, by=world.mentor, reason=EndReason.PERSONAL)
+    mentorships.end_relationship(relationship, by=world.mentor, reason=EndReason.PERSONAL)
     free = person(world.program, Role.MENTOR, 3, capacity=2)
-    created = services.create_relationship(
+    created = pairing.create_relationship(
         world.program,
         mentee=people["mentee"],
         mentor=free,
@@ -182,11 +185,11 @@ def test_rematch_creates_a_rematch_relationship(world: World, people: dict[str, 
         source=Relationship.Source.REMATCH,
     )
     assert created.source == Relationship.Source.REMATCH
-    assert not services.needs_rematch(relationship, {people["mentee"].pk})
+    assert not pairing.needs_rematch(relationship, {people["mentee"].pk})
     # ending again and going back to the first mentor is a repeat
-    services.end_relationship(created, by=world.coordinator, reason=EndReason.OTHER)
+    mentorships.end_relationship(created, by=world.coordinator, reason=EndReason.OTHER)
     with pytest.raises(ServiceError, match="paired before"):
-        services.create_relationship(
+        pairing.create_relationship(
             world.program, mentee=people["mentee"], mentor=people["mentor"], by=world.coordinator
         )
 
@@ -195,12 +198,12 @@ def test_start_relationship_moves_proposed_to_active(world: World, people: dict[
     relationship = pair(
         world.program, people["mentor"], people["mentee"], status=RelationshipStatus.PROPOSED
     )
-    services.start_relationship(relationship, by=world.coordinator)
+    mentorships.start_relationship(relationship, by=world.coordinator)
     relationship.refresh_from_db()
     assert relationship.status == RelationshipStatus.ACTIVE
     assert relationship.started_at
     with pytest.raises(ServiceError, match="Only a proposed"):
-        services.start_relationship(relationship, by=world.coordinator)
+        mentorships.start_relationship(relationship, by=world.coordinator)
 
 
 def test_closing_the_program_completes_active_relationships(

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tandem.core.models import AuditEntry
-from tandem.matches.enums import EndReason, RelationshipStatus
-from tandem.matches.models import Relationship
+from tandem.mentoring.enums import EndReason, RelationshipStatus
+from tandem.mentoring.models import Relationship
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership
 from tests.conftest import World

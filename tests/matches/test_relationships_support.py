@@ -7,8 +7,8 @@ from typing import Any
 
 from tandem.accounts.models import User
 from tandem.enrolment.starter import install_starter_questions
-from tandem.matches.enums import RelationshipStatus
-from tandem.matches.models import GroupMember, MentoringGroup, Relationship
+from tandem.mentoring.enums import RelationshipStatus
+from tandem.mentoring.models import GroupMember, MentoringGroup, Relationship
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership, Program
 from tandem.programs.seed import generate_people

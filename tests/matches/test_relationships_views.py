@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tandem.matches import rules_relationships as rules
-from tandem.matches.enums import EndReason, RelationshipStatus, RunStatus
-from tandem.matches.models import MatchRun, ProposedMatch, Relationship
+from tandem.matches.enums import RunStatus
+from tandem.matches.models import MatchRun, ProposedMatch
+from tandem.mentoring.enums import EndReason, RelationshipStatus
+from tandem.mentoring.models import Relationship
+from tandem.mentoring.rules import mentorships as rules
 from tandem.programs.access import resolve_access
 from tandem.programs.enums import MatchingMode, Role
 from tandem.programs.models import Membership
@@ -290,7 +292,7 @@ def test_my_match_queries_do_not_grow_with_mentees(world: World, login: Any) -> 
 def test_rematch_page_suggests_and_matches_in_one_click(
     world: World, login: Any, matched: Relationship
 ) -> None:
-    from tandem.matches.relationships import end_relationship
+    from tandem.mentoring.services.mentorships import end_relationship
 
     end_relationship(matched, by=world.mentor, reason=EndReason.PERSONAL)
     fresh = person(world.program, Role.MENTOR, 3, capacity=1)
@@ -311,7 +313,7 @@ def test_rematch_page_suggests_and_matches_in_one_click(
 
 
 def test_rematch_post_names_the_refusal(world: World, login: Any, matched: Relationship) -> None:
-    from tandem.matches.relationships import end_relationship
+    from tandem.mentoring.services.mentorships import end_relationship
 
     end_relationship(matched, by=world.mentor, reason=EndReason.PERSONAL)
     response = login(world.coordinator).post(

@@ -16,10 +16,12 @@ from tandem.core.models import AuditEntry
 from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.starter import install_starter_questions
 from tandem.matches import requests as services
-from tandem.matches.enums import RelationshipStatus, RequestStatus
-from tandem.matches.models import MentorRequest, Relationship
+from tandem.matches.enums import RequestStatus
+from tandem.matches.models import MentorRequest
 from tandem.matches.requests import DeclineReason
 from tandem.matches.tasks_requests import expire_mentor_request
+from tandem.mentoring.enums import RelationshipStatus
+from tandem.mentoring.models import Relationship
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import MatchingMode, ProgramStatus, Role

@@ -11,7 +11,8 @@ from django.test import Client
 from tandem.accounts.models import User
 from tandem.accounts.services import create_api_token
 from tandem.matches import requests as services
-from tandem.matches.models import MentorRequest, Relationship
+from tandem.matches.models import MentorRequest
+from tandem.mentoring.models import Relationship
 from tandem.programs.enums import Role
 from tests.conftest import World
 from tests.factories import MembershipFactory

@@ -13,7 +13,8 @@ from django.db import connection
 from tandem.core.errors import ServiceError
 from tandem.enrolment.models import MentorChoice
 from tandem.matches import requests as services
-from tandem.matches.models import MentorRequest, Relationship
+from tandem.matches.models import MentorRequest
+from tandem.mentoring.models import Relationship
 from tandem.programs.enums import Role
 from tests.conftest import World
 from tests.factories import MembershipFactory

@@ -11,13 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from tandem.enrolment.models import MentorChoice
 from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
-from tandem.matches.models import MentorRequest, Relationship
+from tandem.matches.models import MentorRequest
 from tandem.matches.requests import DeclineReason
 from tandem.matches.rules_requests import (
     can_answer_requests,
     can_oversee_requests,
     can_send_requests,
 )
+from tandem.mentoring.models import Relationship
 from tandem.programs.access import resolve_access
 from tandem.programs.enums import MatchingMode, Role
 from tandem.programs.models import Membership, Program

@@ -13,14 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from tandem.cli import main as cli_main
 from tandem.core.errors import ServiceError
 from tandem.matches import queries, services
-from tandem.matches.enums import PairRuleKind, RelationshipStatus, RunStatus
-from tandem.matches.models import (
-    MatchRun,
-    PairRule,
-    ProposedMatch,
-    Relationship,
-    UnmatchedMentee,
-)
+from tandem.matches.enums import PairRuleKind, RunStatus
+from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee
+from tandem.mentoring.enums import RelationshipStatus
+from tandem.mentoring.models import Relationship
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import Role

@@ -9,7 +9,8 @@ import pytest
 
 from tandem.matches import services
 from tandem.matches.enums import PairRuleKind, RunStatus
-from tandem.matches.models import MatchingCriterion, MatchRun, PairRule, Relationship
+from tandem.matches.models import MatchingCriterion, MatchRun, PairRule
+from tandem.mentoring.models import Relationship
 from tests.api.test_api import api
 from tests.conftest import World
 from tests.matches.test_runs_support import pool, run

@@ -37,6 +37,7 @@ from tandem.api.schemas import (
     UserOut,
 )
 from tandem.core.errors import ServiceError
+from tandem.mentoring.services.mentorships import change_program_status
 from tandem.notifications import services as notification_services
 from tandem.notifications.models import Notification
 from tandem.programs import queries, rules, services
@@ -238,9 +239,7 @@ def program_status(
 ) -> dict[str, Any]:
     access = _access(request, org, program)
     _check(rules.can_manage_program, access)
-    updated = services.change_program_status(
-        access.program_or_404, to=payload.status, by=access.user
-    )
+    updated = change_program_status(access.program_or_404, to=payload.status, by=access.user)
     return _program_out(updated, access)
 
 

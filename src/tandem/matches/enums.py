@@ -45,26 +45,6 @@ class PairRuleKind(models.TextChoices):
     FORBID = "forbid", "Forbidden pair"
 
 
-class RelationshipStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    ENDED_EARLY = "ended_early", "Ended early"
-
-
-class EndReason(models.TextChoices):
-    """No-fault reasons first: ending early is normal and nobody is blamed."""
-
-    SCHEDULES = "schedules", "Our schedules do not fit"
-    NEEDS_CHANGED = "needs_changed", "What I need has changed"
-    NOT_A_FIT = "not_a_fit", "Not the right fit — no one's fault"
-    PERSONAL = "personal", "Personal circumstances"
-    LEFT = "left", "Left the organization or the program"
-    GOALS_MET = "goals_met", "Goals reached early"
-    CONDUCT = "conduct", "A concern about conduct (the coordinator will follow up)"
-    OTHER = "other", "Another reason"
-
-
 class RequestStatus(models.TextChoices):
     QUEUED = "queued", "Waiting for an earlier choice"
     PENDING = "pending", "Waiting for the mentor"

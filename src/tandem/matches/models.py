@@ -6,22 +6,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from tandem.matches.enums import (
     CriterionKind,
-    EndReason,
     PairRuleKind,
-    RelationshipStatus,
     RequestStatus,
     RunMode,
     RunObjective,
     RunStatus,
 )
-from tandem.programs.enums import MeetingCadence
-
-#: Relationship states that hold a place in a mentor's capacity.
-OPEN_STATUSES = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
 
 
 class MatchingCriterion(models.Model):
@@ -166,108 +159,6 @@ class PairRule(models.Model):
         return f"{self.get_kind_display()}: {self.mentee} ↔ {self.mentor}"
 
 
-class MentoringGroup(models.Model):
-    """A group (group programs): facilitator mentor(s) and mentees, with a shared space."""
-
-    program = models.ForeignKey(
-        "programs.Program", on_delete=models.CASCADE, related_name="mentoring_groups"
-    )
-    name = models.CharField(max_length=120)
-    run = models.ForeignKey(
-        MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    status = models.CharField(
-        max_length=12, choices=RelationshipStatus.choices, default=RelationshipStatus.ACTIVE
-    )
-    fit = models.FloatField(null=True, blank=True)
-    diversity = models.FloatField(null=True, blank=True)
-    #: The group's shared space: what the group is about, written by a facilitator.
-    description = models.TextField(blank=True)
-    #: How often the group meets; blank = the program's cadence.
-    meeting_cadence = models.CharField(max_length=20, choices=MeetingCadence.choices, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class GroupMember(models.Model):
-    group = models.ForeignKey(MentoringGroup, on_delete=models.CASCADE, related_name="members")
-    membership = models.ForeignKey(
-        "programs.Membership", on_delete=models.CASCADE, related_name="group_places"
-    )
-    is_facilitator = models.BooleanField(default=False)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "membership"], name="once_per_group"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.membership} in {self.group}"
-
-
-class Relationship(models.Model):
-    """A mentor and a mentee working together: proposed → active → completed / ended early."""
-
-    class Source(models.TextChoices):
-        RUN = "run", "Published match run"
-        REQUEST = "request", "Mentee's request accepted"
-        MANUAL = "manual", "Set by a coordinator"
-        REMATCH = "rematch", "Rematch"
-
-    program = models.ForeignKey(
-        "programs.Program", on_delete=models.CASCADE, related_name="relationships"
-    )
-    mentor = models.ForeignKey(
-        "programs.Membership", on_delete=models.CASCADE, related_name="mentor_relationships"
-    )
-    mentee = models.ForeignKey(
-        "programs.Membership", on_delete=models.CASCADE, related_name="mentee_relationships"
-    )
-    status = models.CharField(
-        max_length=12, choices=RelationshipStatus.choices, default=RelationshipStatus.ACTIVE
-    )
-    source = models.CharField(max_length=10, choices=Source.choices)
-    run = models.ForeignKey(
-        MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="relationships"
-    )
-    score = models.FloatField(null=True, blank=True)
-    contributions = models.JSONField(default=list, blank=True)
-    #: Why they were matched, in plain words (shown to both in their introduction).
-    explanation = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    #: Seen by coordinators only.
-    end_note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["mentor", "mentee"],
-                condition=Q(status__in=OPEN_STATUSES),
-                name="one_open_relationship_per_pair",
-            ),
-        ]
-        indexes = [models.Index(fields=["program", "status"], name="relationship_status")]
-
-    def __str__(self) -> str:
-        return f"{self.mentor} → {self.mentee} ({self.get_status_display()})"
-
-
 class MentorRequest(models.Model):
     """One of a mentee's ranked requests (self-selection). The 1st is asked first; a decline
     or silence until the deadline passes the request on to the next choice."""
@@ -291,7 +182,11 @@ class MentorRequest(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     response_message = models.TextField(blank=True)
     relationship = models.OneToOneField(
-        Relationship, null=True, blank=True, on_delete=models.SET_NULL, related_name="request"
+        "mentoring.Relationship",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,8 +14,10 @@ from django.conf import settings
 
 from tandem import matching
 from tandem.enrolment.models import MentorChoice, ProfileQuestion
-from tandem.matches.enums import CriterionKind, PairRuleKind, RelationshipStatus
-from tandem.matches.models import MatchingCriterion, PairRule, Relationship
+from tandem.matches.enums import CriterionKind, PairRuleKind
+from tandem.matches.models import MatchingCriterion, PairRule
+from tandem.mentoring.enums import RelationshipStatus
+from tandem.mentoring.models import Relationship
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership, Program
 

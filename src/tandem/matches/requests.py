@@ -43,7 +43,7 @@ from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.readiness import readiness_of
 from tandem.enrolment.rules import SELF_SELECT_MODES
 from tandem.matches.enums import RequestStatus
-from tandem.matches.models import OPEN_STATUSES, MentorRequest, Relationship
+from tandem.matches.models import MentorRequest
 from tandem.matches.problem import (
     build_problem,
     install_default_criteria,
@@ -57,6 +57,7 @@ from tandem.matches.services import (
     score_pair,
     unmatched_people,
 )
+from tandem.mentoring.models import OPEN_STATUSES, Relationship
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role

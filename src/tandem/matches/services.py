@@ -20,23 +20,8 @@ from tandem import matching
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
-from tandem.matches.enums import (
-    PairRuleKind,
-    RelationshipStatus,
-    RunMode,
-    RunObjective,
-    RunStatus,
-)
-from tandem.matches.models import (
-    OPEN_STATUSES,
-    GroupMember,
-    MatchRun,
-    MentoringGroup,
-    PairRule,
-    ProposedMatch,
-    Relationship,
-    UnmatchedMentee,
-)
+from tandem.matches.enums import PairRuleKind, RunMode, RunObjective, RunStatus
+from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee
 from tandem.matches.problem import (
     Pool,
     build_problem,
@@ -45,6 +30,9 @@ from tandem.matches.problem import (
     mentor_capacity,
     ready_pool,
 )
+from tandem.mentoring.models import OPEN_STATUSES, Relationship
+from tandem.mentoring.services.groups import introduce_group
+from tandem.mentoring.services.mentorships import PairSpec, create_group, create_pair, create_pairs
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import Message, notify_many
 from tandem.programs.enums import MembershipStatus, Role
@@ -279,16 +267,17 @@ def create_active_relationship(
 
     The caller has checked (under its locks) that the mentee is free and the mentor has room.
     """
-    return Relationship.objects.create(
-        program=program,
-        mentor=mentor,
-        mentee=mentee,
-        status=RelationshipStatus.ACTIVE,
-        source=source,
-        score=pair_score.score,
-        contributions=_contributions(pair_score.contributions),
-        explanation=pair_score.explanation,
-        started_at=started_at or timezone.now(),
+    return create_pair(
+        program,
+        PairSpec(
+            mentee_id=mentee.pk,
+            mentor_id=mentor.pk,
+            source=source,
+            score=pair_score.score,
+            contributions=_contributions(pair_score.contributions),
+            explanation=pair_score.explanation,
+        ),
+        started_at=started_at,
     )
 
 
@@ -574,22 +563,22 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
                 + ". Run the scenario again."
             )
         now = timezone.now()
-        relationships = Relationship.objects.bulk_create(
+        relationships = create_pairs(
+            program,
             [
-                Relationship(
-                    program=program,
-                    mentor_id=p.mentor_id,
+                PairSpec(
                     mentee_id=p.mentee_id,
-                    status=RelationshipStatus.ACTIVE,
+                    mentor_id=p.mentor_id,
                     source=Relationship.Source.RUN,
-                    run=run,
                     score=p.score,
                     contributions=p.contributions,
                     explanation=p.explanation,
-                    started_at=now,
                 )
                 for p in proposals
-            ]
+            ],
+            run=run,
+            started_at=now,
+            own_mentorships=run.mode != RunMode.GROUPS,
         )
         if run.mode == RunMode.GROUPS:
             _create_groups(run, proposals)
@@ -611,19 +600,15 @@ def _create_groups(run: MatchRun, proposals: Sequence[ProposedMatch]) -> None:
     for mentor_id, members in by_mentor.items():
         mentor = members[0].mentor
         stats = group_stats.get(str(mentor_id), {})
-        group = MentoringGroup.objects.create(
-            program=run.program,
-            run=run,
+        group = create_group(
+            run.program,
             name=f"{mentor.user.display_name}'s group",
+            facilitator_ids=[mentor_id],
+            mentee_ids=[p.mentee_id for p in members],
+            run=run,
             fit=stats.get("fit"),
             diversity=stats.get("diversity"),
         )
-        GroupMember.objects.bulk_create(
-            [GroupMember(group=group, membership_id=mentor_id, is_facilitator=True)]
-            + [GroupMember(group=group, membership_id=p.mentee_id) for p in members]
-        )
-        from tandem.matches.relationships import introduce_group
-
         introduce_group(group)
 
 

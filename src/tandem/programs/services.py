@@ -155,10 +155,6 @@ def change_program_status(program: Program, *, to: ProgramStatus, by: User) -> P
         program.status = to
         program.save(update_fields=["status", "updated_at"])
         record_audit(by, "program.status_changed", program, changes={"status": [current, to]})
-        if to == ProgramStatus.CLOSED:
-            from tandem.matches.relationships import complete_relationships
-
-            complete_relationships(program, by=by)
         if to in ANNOUNCED_STATUSES:
             members = program.memberships.approved().select_related("user").exclude(user=by)
             for membership in members:

@@ -16,7 +16,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/programs/new/", views.program_create, name="program_create"),
     path(program, views.program_home, name="home"),
     path(program + "settings/", views.program_edit, name="edit"),
-    path(program + "status/", views.program_status, name="status"),
     path(program + "objectives/", views.objective_add, name="objective_add"),
     path(program + "objectives/<int:objective_id>/", views.objective_edit, name="objective_edit"),
     path(

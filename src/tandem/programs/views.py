@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tandem.core.errors import ServiceError
 from tandem.core.http import AuthedRequest, TenantRequest, requires
 from tandem.programs import queries, rules, services
-from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
+from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.forms import (
     InvitationForm,
     MemberFilterForm,
@@ -22,7 +22,6 @@ from tandem.programs.forms import (
     ObjectiveForm,
     OrganizationForm,
     ProgramForm,
-    StatusForm,
 )
 from tandem.programs.models import Invitation, Membership, Objective
 
@@ -121,27 +120,6 @@ def program_edit(request: TenantRequest, org_slug: str, program_slug: str) -> Ht
         "programs/program_form.html",
         {"form": form, "organization": request.access.organization, "program": program},
     )
-
-
-@require_POST
-@requires(rules.can_manage_program)
-def program_status(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    program = request.access.program_or_404
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a stage for the program.")
-        return redirect(program)
-    try:
-        services.change_program_status(
-            program, to=ProgramStatus(form.cleaned_data["status"]), by=request.user
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, f"{program.name} is now {ProgramStatus(form.cleaned_data['status']).label}."
-        )
-    return redirect(program)
 
 
 def _objectives_fragment(

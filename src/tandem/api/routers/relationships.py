@@ -14,11 +14,13 @@ from ninja import Router, Schema, Status
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut
 from tandem.core.errors import ServiceError
-from tandem.matches import relationships as services
-from tandem.matches import rules_relationships as rules
-from tandem.matches.enums import EndReason, RelationshipStatus
-from tandem.matches.models import MentoringGroup, Relationship
+from tandem.matches import pairing
 from tandem.matches.services import highlights
+from tandem.mentoring.enums import EndReason, RelationshipStatus
+from tandem.mentoring.models import MentoringGroup, Relationship
+from tandem.mentoring.queries import mentorships as mentorship_queries
+from tandem.mentoring.rules import mentorships as rules
+from tandem.mentoring.services import groups, mentorships
 from tandem.programs.access import Access
 from tandem.programs.models import Membership
 
@@ -170,7 +172,7 @@ def my_relationships(request: HttpRequest, org: str, program: str) -> list[dict[
     me = access.membership
     assert me is not None  # guaranteed by the rule
     result = []
-    for relationship in services.relationships_of(me):
+    for relationship in mentorship_queries.relationships_of(me):
         partner = relationship.mentor if relationship.mentee_id == me.pk else relationship.mentee
         is_open = relationship.status in (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
         partner_out = _person(partner)
@@ -201,7 +203,9 @@ def relationship_list(
     check_rule(rules.can_manage_relationships, access)
     return [
         _relationship_out(r)
-        for r in services.program_relationships(access.program_or_404, status=status or "")
+        for r in mentorship_queries.program_relationships(
+            access.program_or_404, status=status or ""
+        )
     ]
 
 
@@ -225,7 +229,7 @@ def relationship_create(
         raise ServiceError(f"No mentee {payload.mentee} in this program.", field="mentee")
     if mentor is None:
         raise ServiceError(f"No mentor {payload.mentor} in this program.", field="mentor")
-    relationship = services.create_relationship(
+    relationship = pairing.create_relationship(
         the_program,
         mentee=mentee,
         mentor=mentor,
@@ -253,7 +257,7 @@ def relationship_end(
     relationship = _relationship(access, relationship_id)
     if not rules.can_end_relationship(access, relationship):
         raise PermissionDenied("Only the pair and the coordinators can end this relationship.")
-    services.end_relationship(
+    mentorships.end_relationship(
         relationship, by=access.user, reason=payload.reason, note=payload.note
     )
     ended = _relationship(access, relationship_id)
@@ -282,7 +286,7 @@ def rematch_suggestions(
             "reasons": list(s.reasons),
             "free_places": s.free_places,
         }
-        for s in services.rematch_options(relationship, limit=max(1, min(limit, 20)))
+        for s in pairing.rematch_options(relationship, limit=max(1, min(limit, 20)))
     ]
 
 
@@ -292,13 +296,14 @@ def group_list(request: HttpRequest, org: str, program: str) -> list[dict[str, A
     check_rule(rules.can_manage_groups, access)
     return [
         _group_out(g)
-        for g in services.program_groups(access.program_or_404).select_related("program")
+        for g in mentorship_queries.program_groups(access.program_or_404).select_related("program")
     ]
 
 
 def _group(access: Access, group_id: int) -> MentoringGroup:
     group = get_object_or_404(
-        services.program_groups(access.program_or_404).select_related("program"), pk=group_id
+        mentorship_queries.program_groups(access.program_or_404).select_related("program"),
+        pk=group_id,
     )
     if not rules.can_view_group(access, group):
         raise PermissionDenied("Only the group's members and the coordinators see this group.")
@@ -326,5 +331,5 @@ def group_move(
     the_program = access.program_or_404
     mentee = get_object_or_404(Membership, pk=payload.mentee, program=the_program)
     target = get_object_or_404(MentoringGroup, pk=payload.to, program=the_program)
-    services.move_group_member(group, mentee=mentee, to=target, by=access.user)
+    groups.move_group_member(group, mentee=mentee, to=target, by=access.user)
     return _group_out(_group(access, target.pk))

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
 from tandem.core.http import TenantRequest, requires
-from tandem.matches import relationships as services
-from tandem.matches import rules_relationships as rules
-from tandem.matches.enums import EndReason, RelationshipStatus
-from tandem.matches.forms_relationships import (
+from tandem.matches import pairing
+from tandem.matches.services import highlights, open_relationship_counts, score_pair
+from tandem.mentoring.enums import EndReason, RelationshipStatus
+from tandem.mentoring.forms.relationships import (
     EndRelationshipForm,
     FacilitatorForm,
     GroupSpaceForm,
@@ -27,8 +27,10 @@ from tandem.matches.forms_relationships import (
     RelationshipFilterForm,
     RematchForm,
 )
-from tandem.matches.models import OPEN_STATUSES, MentoringGroup, Relationship
-from tandem.matches.services import highlights, open_relationship_counts, score_pair
+from tandem.mentoring.models import OPEN_STATUSES, MentoringGroup, Relationship
+from tandem.mentoring.queries import mentorships as mentorship_queries
+from tandem.mentoring.rules import mentorships as rules
+from tandem.mentoring.services import groups, mentorships
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.models import Membership
 
@@ -61,12 +63,12 @@ def my_match(request: TenantRequest, org_slug: str, program_slug: str) -> HttpRe
     program = request.access.program_or_404
     me = request.access.membership
     assert me is not None  # guaranteed by the rule
-    mine = list(services.relationships_of(me))
+    mine = list(mentorship_queries.relationships_of(me))
     current = [r for r in mine if r.status in OPEN_STATUSES]
     past = [r for r in mine if r.status not in OPEN_STATUSES]
     groups = []
-    for group in services.groups_of(me):
-        facilitators, members = services.split_members(group)
+    for group in mentorship_queries.groups_of(me):
+        facilitators, members = mentorship_queries.split_members(group)
         groups.append({"group": group, "facilitators": facilitators, "members": members})
     return render(
         request,
@@ -111,7 +113,7 @@ def relationship_end(
     form = EndRelationshipForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_relationship(
+            mentorships.end_relationship(
                 relationship,
                 by=request.user,
                 reason=EndReason(form.cleaned_data["reason"]),
@@ -157,11 +159,11 @@ def relationship_list(request: TenantRequest, org_slug: str, program_slug: str) 
     program = request.access.program_or_404
     filters = RelationshipFilterForm(request.GET or None)
     status = filters.cleaned_data.get("status", "") if filters.is_valid() else ""
-    relationships = list(services.program_relationships(program, status=status)[:500])
+    relationships = list(mentorship_queries.program_relationships(program, status=status)[:500])
     open_mentees, _ = open_relationship_counts(program)
     counts = Counter(Relationship.objects.filter(program=program).values_list("status", flat=True))
     rows = [
-        {"relationship": r, "needs_rematch": services.needs_rematch(r, open_mentees)}
+        {"relationship": r, "needs_rematch": pairing.needs_rematch(r, open_mentees)}
         for r in relationships
     ]
     template = "matches/relationships/list.html"
@@ -184,10 +186,10 @@ def relationship_list(request: TenantRequest, org_slug: str, program_slug: str) 
 
 def _pair_form(request: TenantRequest) -> PairForm:
     program = request.access.program_or_404
-    mentees = [(m.pk, m.user.display_name) for m in services.mentees_without_mentor(program)]
+    mentees = [(m.pk, m.user.display_name) for m in pairing.mentees_without_mentor(program)]
     mentors = [
         (m.pk, f"{m.user.display_name} ({free} place{'s' if free != 1 else ''} left)")
-        for m, free in services.mentors_with_places(program)
+        for m, free in pairing.mentors_with_places(program)
     ]
     data = request.POST if request.method == "POST" else (request.GET or None)
     return PairForm(data, mentees=mentees, mentors=mentors)
@@ -213,7 +215,7 @@ def relationship_create(request: TenantRequest, org_slug: str, program_slug: str
             mentee = get_object_or_404(Membership, pk=form.cleaned_data["mentee"], program=program)
             mentor = get_object_or_404(Membership, pk=form.cleaned_data["mentor"], program=program)
             try:
-                relationship = services.create_relationship(
+                relationship = pairing.create_relationship(
                     program, mentee=mentee, mentor=mentor, by=request.user
                 )
             except ServiceError as error:
@@ -245,7 +247,7 @@ def relationship_rematch(
     program = request.access.program_or_404
     relationship = _relationship(request, relationship_id)
     open_mentees, _ = open_relationship_counts(program)
-    needed = services.needs_rematch(relationship, open_mentees)
+    needed = pairing.needs_rematch(relationship, open_mentees)
     error = ""
     status = 200
     if request.method == "POST":
@@ -257,7 +259,7 @@ def relationship_rematch(
                 Membership, pk=form.cleaned_data["mentor"], program=program, role=Role.MENTOR
             )
             try:
-                created = services.create_relationship(
+                created = pairing.create_relationship(
                     program,
                     mentee=relationship.mentee,
                     mentor=mentor,
@@ -289,7 +291,7 @@ def relationship_rematch(
             "relationship": relationship,
             "needed": needed,
             "current": current,
-            "suggestions": services.rematch_options(relationship) if needed else [],
+            "suggestions": pairing.rematch_options(relationship) if needed else [],
             "error": error,
         },
         status=status,
@@ -303,14 +305,16 @@ def relationship_rematch(
 def group_list(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
     program = request.access.program_or_404
     groups = []
-    for group in services.program_groups(program):
-        facilitators, members = services.split_members(group)
+    for group in mentorship_queries.program_groups(program):
+        facilitators, members = mentorship_queries.split_members(group)
         groups.append({"group": group, "facilitators": facilitators, "members": members})
     return render(request, "matches/groups/list.html", {"program": program, "groups": groups})
 
 
 def _group(request: TenantRequest, group_id: int) -> MentoringGroup:
-    group = get_object_or_404(services.program_groups(request.access.program_or_404), pk=group_id)
+    group = get_object_or_404(
+        mentorship_queries.program_groups(request.access.program_or_404), pk=group_id
+    )
     if not rules.can_view_group(request.access, group):
         raise PermissionDenied("Only the group's members and the coordinators see this group.")
     return group
@@ -325,7 +329,7 @@ def _group_page(
     status: int = 200,
 ) -> HttpResponse:
     program = request.access.program_or_404
-    facilitators, members = services.split_members(group)
+    facilitators, members = mentorship_queries.split_members(group)
     manage = rules.can_manage_groups(request.access)
     context: dict[str, Any] = {
         "program": program,
@@ -334,7 +338,7 @@ def _group_page(
             {"place": f, "highlights": highlights(f.membership)} for f in facilitators
         ],
         "members": [{"place": m, "highlights": highlights(m.membership)} for m in members],
-        "cadence": services.group_cadence_label(group),
+        "cadence": mentorship_queries.group_cadence_label(group),
         "can_edit_space": rules.can_edit_group_space(request.access, group),
         "space_form": space_form
         or GroupSpaceForm(
@@ -378,7 +382,7 @@ def group_space(
     form = GroupSpaceForm(request.POST)
     if form.is_valid():
         try:
-            services.update_group_space(
+            groups.update_group_space(
                 group,
                 by=request.user,
                 description=form.cleaned_data["description"],
@@ -418,7 +422,7 @@ def group_move(
     mentee = get_object_or_404(Membership, pk=form.cleaned_data["mentee"], program=program)
     target = get_object_or_404(MentoringGroup, pk=form.cleaned_data["to"], program=program)
     try:
-        services.move_group_member(group, mentee=mentee, to=target, by=request.user)
+        groups.move_group_member(group, mentee=mentee, to=target, by=request.user)
     except ServiceError as error:
         return _after_group_change(request, group, "", error)
     return _after_group_change(
@@ -439,10 +443,10 @@ def group_facilitator(
     mentor = get_object_or_404(Membership, pk=form.cleaned_data["mentor"], program=program)
     try:
         if action == "add":
-            services.add_facilitator(group, mentor=mentor, by=request.user)
+            groups.add_facilitator(group, mentor=mentor, by=request.user)
             done = f"{mentor.user.display_name} now facilitates {group.name}."
         else:
-            services.remove_facilitator(group, mentor=mentor, by=request.user)
+            groups.remove_facilitator(group, mentor=mentor, by=request.user)
             done = f"{mentor.user.display_name} no longer facilitates {group.name}."
     except ServiceError as error:
         return _after_group_change(request, group, "", error)

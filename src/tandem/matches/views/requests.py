@@ -22,13 +22,14 @@ from tandem.matches.forms_requests import (
     QuestionForm,
     SendRequestsForm,
 )
-from tandem.matches.models import OPEN_STATUSES, MentorRequest
+from tandem.matches.models import MentorRequest
 from tandem.matches.problem import mentor_capacity
 from tandem.matches.rules_requests import (
     can_answer_requests,
     can_oversee_requests,
     can_send_requests,
 )
+from tandem.mentoring.models import OPEN_STATUSES
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership
 

@@ -6,7 +6,7 @@ relationship or group they are about, because a mentor may act on their own pair
 
 from __future__ import annotations
 
-from tandem.matches.models import MentoringGroup, Relationship
+from tandem.mentoring.models import MentoringGroup, Relationship
 from tandem.programs.access import Access
 from tandem.programs.enums import Role
 from tandem.programs.rules import can_manage_program

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from tandem.matches.enums import EndReason, RelationshipStatus
-from tandem.matches.relationships import GROUP_DESCRIPTION_MAX
+from tandem.mentoring.enums import EndReason, RelationshipStatus
+from tandem.mentoring.services.groups import GROUP_DESCRIPTION_MAX
 from tandem.programs.enums import MeetingCadence
 
 

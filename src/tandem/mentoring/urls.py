@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from tandem.mentoring.views import programs
+
+app_name = "mentoring"
+
+program = "o/<slug:org_slug>/p/<slug:program_slug>/"
+
+urlpatterns = [
+    path(program + "status/", programs.program_status, name="program_status"),
+]
