@@ -374,7 +374,10 @@ from tandem.api.routers import (  # noqa: E402
     applications,
     imports,
     matching_runs,
+    meeting_records,
+    meetings,
     mentor_requests,
+    mentorships,
     onboarding,
     profiles,
     relationships,
@@ -388,5 +391,8 @@ for _router in (
     matching_runs.router,
     mentor_requests.router,
     relationships.router,
+    mentorships.router,
+    meetings.router,
+    meeting_records.router,
 ):
     api.add_router("/", _router)

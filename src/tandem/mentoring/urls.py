@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tandem.mentoring.views import programs
+from tandem.mentoring.views import coordinator, meetings, messages, programs, records, workspace
 
 app_name = "mentoring"
 
@@ -10,4 +10,9 @@ program = "o/<slug:org_slug>/p/<slug:program_slug>/"
 
 urlpatterns = [
     path(program + "status/", programs.program_status, name="program_status"),
+    *workspace.urlpatterns,
+    *meetings.urlpatterns,
+    *records.urlpatterns,
+    *messages.urlpatterns,
+    *coordinator.urlpatterns,
 ]

@@ -6,7 +6,7 @@ relationship or group they are about, because a mentor may act on their own pair
 
 from __future__ import annotations
 
-from tandem.mentoring.models import MentoringGroup, Relationship
+from tandem.mentoring.models import MentoringGroup, Mentorship, Relationship
 from tandem.programs.access import Access
 from tandem.programs.enums import Role
 from tandem.programs.rules import can_manage_program
@@ -77,3 +77,31 @@ def can_edit_group_space(access: Access, group: MentoringGroup) -> bool:
             for place in group.members.all()
         )
     )
+
+
+# --- mentorships (the shared space) -------------------------------------------------------
+
+
+def can_use_workspace(access: Access) -> bool:
+    """Mentors and mentees open the workspaces of their own mentorships."""
+    return can_view_my_match(access)
+
+
+def can_oversee_mentorships(access: Access) -> bool:
+    """Coordinators and org admins see every mentorship's figures — never its content."""
+    return can_manage_program(access)
+
+
+def can_open_mentorship_pages(access: Access) -> bool:
+    """Who may reach some mentorship page: members (their own) and coordinators (metadata)."""
+    return can_use_workspace(access) or can_oversee_mentorships(access)
+
+
+def is_member(access: Access, mentorship: Mentorship) -> bool:
+    """The person is in this mentorship (its content is theirs)."""
+    membership = access.membership
+    if access.program is None or mentorship.program_id != access.program.pk:
+        return False
+    if membership is None or not can_use_workspace(access):
+        return False
+    return any(member.membership_id == membership.pk for member in mentorship.members.all())

@@ -1,0 +1,7 @@
+"""Mentorship pages: coordinator."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
