@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "tandem.core.middleware.TenancyMiddleware",
+    "tandem.programs.middleware.TenancyMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -91,7 +91,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tandem.core.context_processors.navigation",
+                "tandem.programs.context_processors.tenancy",
+                "tandem.notifications.context_processors.unread",
             ],
             "builtins": ["django.templatetags.static"],
         },

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts import services
 from tandem.accounts.forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm
+from tandem.accounts.http import AuthedRequest
 from tandem.accounts.models import ApiToken, User
-from tandem.core.http import AuthedRequest
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import NotificationPreference
 from tandem.notifications.services import set_email_preferences

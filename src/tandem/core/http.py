@@ -1,51 +1,24 @@
-"""Request typing and the permission decorator every tenant-scoped view uses."""
+"""Moved: ``TenantRequest`` and ``requires`` live in :mod:`tandem.programs.http`, next to the
+tenancy they type, and ``AuthedRequest`` in :mod:`tandem.accounts.http`.
+
+This forwarder exists only for ``matches/views/relationships.py``, which the mentoring move
+rewrites; delete this file (and its ``ignore_imports`` line in pyproject.toml) when the
+mentoring move lands.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any, Concatenate
-
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django_htmx.middleware import HtmxDetails
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tandem.accounts.models import User
-    from tandem.programs.access import Access
+    from tandem.programs.http import TenantRequest, requires
+
+__all__ = ["TenantRequest", "requires"]
 
 
-class AuthedRequest(HttpRequest):
-    """A request from a logged-in person (the views require a login)."""
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from tandem.programs import http
 
-    user: User
-    htmx: HtmxDetails
-
-
-class TenantRequest(AuthedRequest):
-    """A request whose organization/program the tenancy middleware has resolved."""
-
-    access: Access
-
-
-type TenantView = Callable[Concatenate[TenantRequest, ...], HttpResponse]
-
-
-def requires(rule: Callable[[Access], bool]) -> Callable[[TenantView], TenantView]:
-    """Let the view run only if ``rule`` holds for the resolved access; 403 otherwise.
-
-    The middleware has already answered 404 for people with no place in the organization or
-    program, so a 403 here only ever reaches someone who can see that the page exists.
-    """
-
-    def decorator(view: TenantView) -> TenantView:
-        @wraps(view)
-        def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not rule(request.access):
-                raise PermissionDenied("Your role in this program does not allow this.")
-            return view(request, *args, **kwargs)
-
-        wrapper.tenant_rule = rule  # type: ignore[attr-defined]  # read by the URL audit test
-        return wrapper
-
-    return decorator
+        return getattr(http, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from tandem.core.http import AuthedRequest
+from tandem.accounts.http import AuthedRequest
 from tandem.notifications import services
 from tandem.notifications.models import Notification
 

@@ -40,6 +40,11 @@ class Organization(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("programs:organization", kwargs={"org_slug": self.slug})
 
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """Where the audit log files entries about this object (see ``core.services``)."""
+        return self.pk, None
+
 
 class OrganizationMembership(models.Model):
     """A person's role in a whole organization (above any program)."""
@@ -130,6 +135,11 @@ class Program(models.Model):
             "programs:home",
             kwargs={"org_slug": self.organization.slug, "program_slug": self.slug},
         )
+
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """Where the audit log files entries about this object (see ``core.services``)."""
+        return self.organization_id, self.pk
 
     @property
     def length_in_days(self) -> int:

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tandem.accounts.http import AuthedRequest
 from tandem.core.errors import ServiceError
-from tandem.core.http import AuthedRequest, TenantRequest, requires
 from tandem.programs import queries, rules, services
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.forms import (
@@ -24,10 +24,24 @@ from tandem.programs.forms import (
     ProgramForm,
     StatusForm,
 )
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Invitation, Membership, Objective
 
 AUDIT_PAGE_SIZE = 50
 MEMBERS_PAGE_SIZE = 50
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Participants see their programs; organization admins also see their organizations."""
+    if not request.user.is_authenticated:
+        return render(request, "core/welcome.html")
+    memberships = list(queries.memberships_of(request.user))
+    organizations = list(queries.organizations_administered_by(request.user))
+    return render(
+        request,
+        "programs/home.html",
+        {"memberships": memberships, "organizations": organizations},
+    )
 
 
 @login_required

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.adapter import ENROLMENT_SESSION_KEY
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.enums import EnrolmentAccess
 from tandem.enrolment.forms.applications import (
@@ -24,6 +23,7 @@ from tandem.enrolment.models import ProfileQuestion
 from tandem.enrolment.rules_applications import can_bulk_invite, can_review_applications
 from tandem.enrolment.services import applications as services
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
 
 HIDDEN_STATUSES = {ProgramStatus.DRAFT, ProgramStatus.CLOSED}

@@ -15,7 +15,6 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment import queries, rules
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.forms.profiles import (
@@ -28,6 +27,7 @@ from tandem.enrolment.forms.profiles import (
 from tandem.enrolment.models import DemographicConsent, ProfileQuestion
 from tandem.enrolment.services import profiles as services
 from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
 
 PROFILES_PAGE_SIZE = 50

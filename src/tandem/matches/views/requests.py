@@ -11,7 +11,6 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment.queries import choices_of
 from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
@@ -30,6 +29,7 @@ from tandem.matches.rules_requests import (
     can_send_requests,
 )
 from tandem.programs.enums import Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
 
 
