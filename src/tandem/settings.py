@@ -121,7 +121,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: e-mail login, sign-up by invitation only, verified e-mail addresses.
-ACCOUNT_ADAPTER = "tandem.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "tandem.programs.signup.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -129,7 +129,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
-ACCOUNT_SIGNUP_FORM_CLASS = "tandem.accounts.forms.SignupDetailsForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "tandem.programs.signup.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

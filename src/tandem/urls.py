@@ -12,7 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("tandem.accounts.urls")),
-    path("notifications/", include("tandem.notifications.urls")),
+    path("", include("tandem.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("tandem.programs.urls")),

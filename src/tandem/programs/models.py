@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.enrolment.enums import EnrolmentAccess
 from tandem.programs.enums import (
     PROGRAM_TRANSITIONS,
+    EnrolmentAccess,
     MatchingMode,
     MeetingCadence,
     MembershipStatus,
