@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tandem.core.errors import ServiceError
 from tandem.core.models import AuditEntry
+from tandem.demo.seed import generate_people
 from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.starter import install_starter_questions
 from tandem.matches import requests as services
@@ -24,7 +25,6 @@ from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import MatchingMode, ProgramStatus, Role
 from tandem.programs.models import Membership, Program
-from tandem.programs.seed import generate_people
 from tests.conftest import World
 from tests.factories import MembershipFactory, UserFactory
 

@@ -79,27 +79,6 @@ def organization_home(request: TenantRequest, org_slug: str) -> HttpResponse:
     )
 
 
-@requires(rules.can_create_program)
-def program_create(request: TenantRequest, org_slug: str) -> HttpResponse:
-    form = ProgramForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        try:
-            program = services.create_program(
-                request.access.organization, by=request.user, **fields
-            )
-        except ServiceError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, f"{program.name} was created as a draft.")
-            return redirect(program)
-    return render(
-        request,
-        "programs/program_form.html",
-        {"form": form, "organization": request.access.organization, "program": None},
-    )
-
-
 @requires(rules.can_view_program)
 def program_home(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
     program = request.access.program_or_404
