@@ -13,7 +13,7 @@ from tandem.accounts.models import User
 from tandem.core.models import AuditEntry
 from tandem.enrolment.enums import QuestionKind
 from tandem.enrolment.models import Application, ProfileQuestion
-from tandem.enrolment.rules_applications import (
+from tandem.enrolment.rules.applications import (
     can_bulk_invite,
     can_export_participants,
     can_import_participants,

@@ -20,7 +20,7 @@ from tandem.matches import requests as services
 from tandem.matches.enums import RelationshipStatus, RequestStatus
 from tandem.matches.models import MentorRequest, Relationship
 from tandem.matches.requests import DeclineReason
-from tandem.matches.tasks_requests import expire_mentor_request
+from tandem.matches.tasks import expire_mentor_request
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import MatchingMode, ProgramStatus, Role

@@ -16,7 +16,7 @@ from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
 from tandem.enrolment.models import Application
-from tandem.enrolment.rules_applications import belongs_to_organization, is_open_for_enrolment
+from tandem.enrolment.rules.applications import belongs_to_organization, is_open_for_enrolment
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
 from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role

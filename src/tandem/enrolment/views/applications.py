@@ -18,7 +18,7 @@ from tandem.enrolment.forms.applications import (
     DecisionForm,
 )
 from tandem.enrolment.models import ProfileQuestion
-from tandem.enrolment.rules_applications import can_bulk_invite, can_review_applications
+from tandem.enrolment.rules.applications import can_bulk_invite, can_review_applications
 from tandem.enrolment.services import applications as services
 from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
 from tandem.programs.http import TenantRequest, requires

@@ -10,7 +10,7 @@ from django.urls import URLPattern, path, reverse
 from tandem.core.errors import ServiceError
 from tandem.enrolment.forms.imports import ConfirmImportForm, MappingForm, UploadForm
 from tandem.enrolment.models import ParticipantImport
-from tandem.enrolment.rules_applications import can_export_participants, can_import_participants
+from tandem.enrolment.rules.applications import can_export_participants, can_import_participants
 from tandem.enrolment.services import imports as services
 from tandem.programs.http import TenantRequest, requires
 

@@ -13,7 +13,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.enrolment import queries, rules
+from tandem.enrolment import queries
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.forms.profiles import (
     ChoiceMoveForm,
@@ -23,6 +23,7 @@ from tandem.enrolment.forms.profiles import (
     QuestionForm,
 )
 from tandem.enrolment.models import DemographicConsent, ProfileQuestion
+from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.services import profiles as services
 from tandem.programs.enums import Role
 from tandem.programs.http import TenantRequest, requires

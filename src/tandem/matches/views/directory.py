@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
 from tandem.enrolment import queries as enrolment_queries
-from tandem.enrolment import rules as enrolment_rules
 from tandem.enrolment.forms.profiles import ChoiceMoveForm
+from tandem.enrolment.rules import profiles as enrolment_rules
 from tandem.enrolment.services import profiles as profile_services
 from tandem.matches.directory import compatibility_for
 from tandem.programs.enums import MembershipStatus, Role

@@ -14,7 +14,7 @@ from tandem.core.errors import ServiceError
 from tandem.enrolment.queries import choices_of
 from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
-from tandem.matches.forms_requests import (
+from tandem.matches.forms.requests import (
     AnswerForm,
     DeclineForm,
     MatchByHandForm,
@@ -23,7 +23,7 @@ from tandem.matches.forms_requests import (
 )
 from tandem.matches.models import OPEN_STATUSES, MentorRequest
 from tandem.matches.problem import mentor_capacity
-from tandem.matches.rules_requests import (
+from tandem.matches.rules import (
     can_answer_requests,
     can_oversee_requests,
     can_send_requests,
