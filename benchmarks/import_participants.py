@@ -6,7 +6,7 @@ Run from the repository root:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem \\
         PYTHONPATH=src .venv/bin/python benchmarks/import_participants.py
 
-It generates ``--rows`` people with ``tandem.programs.seed.generate_people`` (22 profile answers
+It generates ``--rows`` people with ``tandem.demo.seed.generate_people`` (22 profile answers
 each), writes them to a CSV and an XLSX file laid out like Tandem's own export, and imports each
 file into a fresh SQLite database — and a fresh PostgreSQL database when ``DATABASE_URL`` names
 one (a scratch database ``<name>_import_bench`` is created beside it and dropped afterwards).
@@ -45,9 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _questions() -> list[dict[str, Any]]:
+    from tandem.demo import seed
     from tandem.enrolment.enums import Audience
     from tandem.enrolment.enums import QuestionKind as K
-    from tandem.programs import seed
 
     values = ["growth", "fairness", "curiosity", "service", "craft", "family", "independence"]
     values.append("community")
@@ -114,7 +114,7 @@ def _ascii(email: str) -> str:
 def write_files(rows: int, directory: Path) -> dict[str, Path]:
     import openpyxl
 
-    from tandem.programs.seed import generate_people
+    from tandem.demo.seed import generate_people
 
     keys = [question["key"] for question in _questions()]
     table: list[list[Any]] = [["email", "full_name", "pronouns", "role", *keys]]

@@ -8,7 +8,7 @@ Run from the repository root:
 
 For a fresh SQLite database — and a scratch PostgreSQL database ``<name>_match_bench`` beside the
 one ``DATABASE_URL`` names, dropped afterwards — it seeds a program with ``--people`` participants
-(``tandem.programs.seed``: bulk insert, starter questions, default criteria), then:
+(``tandem.demo.seed``: bulk insert, starter questions, default criteria), then:
 
 * **background run, end to end**: ``services.start_run`` (the pool is far above the inline
   limit, so it is queued with the database task backend), then ``tandem worker --batch`` in a
@@ -52,11 +52,11 @@ def run_backend(label: str, people: int, no_text: bool) -> dict[str, Any]:
 
     from tandem import matching
     from tandem.accounts.models import User
+    from tandem.demo.seed import DEMO_LOGINS, seed_demo
     from tandem.matches import services
     from tandem.matches.enums import CriterionKind, RunStatus
     from tandem.matches.models import MatchingCriterion, MatchRun
     from tandem.matches.problem import install_default_criteria
-    from tandem.programs.seed import DEMO_LOGINS, seed_demo
 
     figures: dict[str, Any] = {"backend": label}
     started = time.perf_counter()

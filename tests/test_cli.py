@@ -17,8 +17,8 @@ import pytest
 
 from tandem import cli
 from tandem.accounts.models import User
+from tandem.demo.seed import DEMO_LOGINS, generate_people
 from tandem.programs.models import Membership, Program
-from tandem.programs.seed import DEMO_LOGINS, generate_people
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -125,7 +125,7 @@ def cmd_createadmin(options: argparse.Namespace) -> int:
 
 def cmd_seed(options: argparse.Namespace) -> int:
     _setup_django()
-    from tandem.programs.seed import DEMO_PASSWORD, seed_demo
+    from tandem.demo.seed import DEMO_PASSWORD, seed_demo
 
     started = time.perf_counter()
     report = seed_demo(participants=options.participants, seed=options.seed)
@@ -144,15 +144,15 @@ def cmd_demo(options: argparse.Namespace) -> int:
     os.environ.setdefault("SITE_URL", f"http://{options.host}:{options.port}")
     _setup_django()
     _call("migrate", "--no-input", "--verbosity", "0")
+    from tandem.demo.seed import DEMO_ORGANIZATION_SLUG, DEMO_PASSWORD, seed_demo
     from tandem.programs.models import Organization
-    from tandem.programs.seed import DEMO_ORGANIZATION_SLUG, DEMO_PASSWORD, seed_demo
 
     if not Organization.objects.filter(slug=DEMO_ORGANIZATION_SLUG).exists():
         print(f"Seeding the demo organization with {options.participants} participants…")
         report = seed_demo(participants=options.participants)
         logins = report.logins
     else:
-        from tandem.programs.seed import DEMO_LOGINS
+        from tandem.demo.seed import DEMO_LOGINS
 
         logins = dict(DEMO_LOGINS)
     executable = [sys.executable, "-m", "tandem.cli"]

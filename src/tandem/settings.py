@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "tandem.core.middleware.TenancyMiddleware",
+    "tandem.programs.middleware.TenancyMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -92,7 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tandem.core.context_processors.navigation",
+                "tandem.programs.context_processors.tenancy",
+                "tandem.notifications.context_processors.unread",
             ],
             "builtins": ["django.templatetags.static"],
         },
@@ -121,7 +122,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: e-mail login, sign-up by invitation only, verified e-mail addresses.
-ACCOUNT_ADAPTER = "tandem.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "tandem.programs.signup.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -129,7 +130,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
-ACCOUNT_SIGNUP_FORM_CLASS = "tandem.accounts.forms.SignupDetailsForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "tandem.programs.signup.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

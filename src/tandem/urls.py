@@ -5,13 +5,14 @@ from django.urls import include, path
 
 from tandem.api.api import api
 from tandem.core import views as core_views
+from tandem.programs import views as program_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", program_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("tandem.accounts.urls")),
-    path("notifications/", include("tandem.notifications.urls")),
+    path("", include("tandem.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("tandem.programs.urls")),

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tandem.accounts.models import User
-from tandem.enrolment.enums import EnrolmentAccess, QuestionKind
+from tandem.enrolment.enums import QuestionKind
 from tandem.enrolment.models import ProfileQuestion
-from tandem.programs.enums import ProgramStatus
+from tandem.programs.enums import EnrolmentAccess, ProgramStatus
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World

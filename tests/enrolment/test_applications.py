@@ -9,12 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tandem.accounts.adapter import AccountAdapter
 from tandem.accounts.models import User
 from tandem.core.models import AuditEntry
-from tandem.enrolment.enums import EnrolmentAccess, QuestionKind
+from tandem.enrolment.enums import QuestionKind
 from tandem.enrolment.models import Application, ProfileQuestion
-from tandem.enrolment.rules_applications import (
+from tandem.enrolment.rules.applications import (
     can_bulk_invite,
     can_export_participants,
     can_import_participants,
@@ -24,8 +23,9 @@ from tandem.enrolment.rules_applications import (
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.access import resolve_access
-from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
+from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Invitation, Membership, Program
+from tandem.programs.signup import AccountAdapter
 from tests.conftest import World
 from tests.factories import (
     InvitationFactory,

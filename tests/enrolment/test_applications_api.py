@@ -10,11 +10,10 @@ from django.test import Client
 
 from tandem.accounts.models import User
 from tandem.accounts.services import create_api_token
-from tandem.enrolment.enums import EnrolmentAccess
 from tandem.enrolment.models import Application
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
-from tandem.programs.enums import MembershipStatus, ProgramStatus
+from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus
 from tandem.programs.models import Membership, Program
 from tests.conftest import World
 from tests.factories import UserFactory

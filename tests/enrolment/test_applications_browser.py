@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tandem.enrolment.enums import EnrolmentAccess
-from tandem.programs.enums import MembershipStatus, ProgramStatus
+from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus
 from tandem.programs.models import Membership, Program
 from tests.conftest import World
 from tests.factories import PASSWORD, UserFactory

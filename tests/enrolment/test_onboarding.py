@@ -19,7 +19,7 @@ from tandem.enrolment.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from tandem.enrolment.rules_onboarding import can_get_ready, can_manage_onboarding
+from tandem.enrolment.rules.onboarding import can_get_ready, can_manage_onboarding
 from tandem.enrolment.services import onboarding as services
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification

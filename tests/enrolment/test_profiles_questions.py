@@ -10,17 +10,17 @@ from django.test.utils import CaptureQueriesContext
 
 from tandem.core.errors import ServiceError
 from tandem.core.models import AuditEntry
-from tandem.enrolment import rules
+from tandem.demo import seed
 from tandem.enrolment.answers import clean_answer, completeness
 from tandem.enrolment.enums import Audience, QuestionKind
 from tandem.enrolment.models import ProfileQuestion
+from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.services import profiles as services
+from tandem.enrolment.services.programs import create_program
 from tandem.enrolment.starter import STARTER_QUESTIONS, install_starter_questions
-from tandem.programs import seed
 from tandem.programs.access import resolve_access
 from tandem.programs.enums import MatchingMode, Role
 from tandem.programs.models import Membership
-from tandem.programs.services import create_program
 from tests.conftest import World
 from tests.enrolment.factories_profiles import QuestionFactory, choice_question, membership_of
 

@@ -18,7 +18,7 @@ from tandem.mentoring.models import Relationship
 from tandem.programs.access import resolve_access
 from tandem.programs.enums import Role
 from tests.conftest import World
-from tests.matches.test_runs_support import member, pool, setup_program
+from tests.matches.runs_support import member, pool, setup_program
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.accounts.models import User
+from tandem.demo.seed import generate_people
 from tandem.enrolment.starter import install_starter_questions
 from tandem.mentoring.enums import RelationshipStatus
 from tandem.mentoring.models import GroupMember, MentoringGroup, Relationship
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership, Program
-from tandem.programs.seed import generate_people
 from tests.factories import MembershipFactory, UserFactory
 
 

@@ -13,20 +13,20 @@ from django.utils import timezone
 
 from tandem.core.errors import ServiceError
 from tandem.core.models import AuditEntry
+from tandem.demo.seed import generate_people
 from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.starter import install_starter_questions
 from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
 from tandem.matches.models import MentorRequest
 from tandem.matches.requests import DeclineReason
-from tandem.matches.tasks_requests import expire_mentor_request
+from tandem.matches.tasks import expire_mentor_request
 from tandem.mentoring.enums import RelationshipStatus
 from tandem.mentoring.models import Relationship
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import MatchingMode, ProgramStatus, Role
 from tandem.programs.models import Membership, Program
-from tandem.programs.seed import generate_people
 from tests.conftest import World
 from tests.factories import MembershipFactory, UserFactory
 

@@ -22,7 +22,7 @@ from tandem.notifications.models import Notification
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership
 from tests.conftest import World
-from tests.matches.test_runs_support import member, pool, run
+from tests.matches.runs_support import member, pool, run
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from tandem.matches.models import MatchingCriterion, MatchRun, PairRule
 from tandem.mentoring.models import Relationship
 from tests.api.test_api import api
 from tests.conftest import World
-from tests.matches.test_runs_support import pool, run
+from tests.matches.runs_support import pool, run
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.accounts import services
-from tandem.accounts.forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm
+from tandem.accounts.forms import ApiTokenForm, ProfileForm
+from tandem.accounts.http import AuthedRequest
 from tandem.accounts.models import ApiToken, User
-from tandem.core.http import AuthedRequest
-from tandem.notifications.enums import NotificationKind
-from tandem.notifications.models import NotificationPreference
-from tandem.notifications.services import set_email_preferences
 
 
 @login_required
@@ -25,26 +22,6 @@ def profile(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your details were saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
-
-
-@login_required
-def notification_preferences(request: AuthedRequest) -> HttpResponse:
-    disabled = set(
-        NotificationPreference.objects.filter(user=request.user, email=False).values_list(
-            "kind", flat=True
-        )
-    )
-    enabled = {kind.value for kind in NotificationKind} - disabled
-    # Not ``request.POST or None``: with every box unticked a POST can carry no fields at all,
-    # and it must still save "no e-mail" rather than be mistaken for a GET.
-    form = NotificationPreferencesForm(
-        request.POST if request.method == "POST" else None, enabled=enabled
-    )
-    if request.method == "POST" and form.is_valid():
-        set_email_preferences(request.user, by=request.user, email_kinds=form.enabled_kinds())
-        messages.success(request, "Your e-mail preferences were saved.")
-        return redirect("accounts:notifications")
-    return render(request, "accounts/notification_preferences.html", {"form": form})
 
 
 @login_required

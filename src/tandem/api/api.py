@@ -37,6 +37,7 @@ from tandem.api.schemas import (
     UserOut,
 )
 from tandem.core.errors import ServiceError
+from tandem.enrolment.services.programs import create_program
 from tandem.mentoring.services.mentorships import change_program_status
 from tandem.notifications import services as notification_services
 from tandem.notifications.models import Notification
@@ -202,7 +203,7 @@ def program_create(request: HttpRequest, org: str, payload: ProgramIn) -> Status
     _check(rules.can_create_program, access)
     fields = payload.dict(exclude_none=True)
     name = fields.pop("name")
-    program = services.create_program(access.organization, by=access.user, name=name, **fields)
+    program = create_program(access.organization, by=access.user, name=name, **fields)
     return Status(201, _program_out(program, _access(request, org, program.slug)))
 
 

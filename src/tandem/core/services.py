@@ -2,46 +2,54 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from django.db import models
 
 from tandem.core.models import AuditEntry
 
 if TYPE_CHECKING:
-    from tandem.accounts.models import User
-    from tandem.programs.models import Organization, Program
+    from django.contrib.auth.models import AbstractBaseUser
 
 
-def _scope_of(target: models.Model) -> tuple[Organization | None, Program | None]:
+@runtime_checkable
+class AuditScoped(Protocol):
+    """An object that knows the organization and program it belongs to.
+
+    ``Organization`` and ``Program`` implement it; any other object is scoped through its
+    ``program`` or else its ``organization``. The audit log lives below the apps that own those
+    models, so it asks the object rather than importing them.
+    """
+
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """``(organization id, program id)``."""
+        ...
+
+
+def _scope_of(target: models.Model) -> tuple[int | None, int | None]:
     """Find the organization and program an object belongs to, where it has them."""
-    from tandem.programs.models import Organization, Program
-
-    if isinstance(target, Organization):
-        return target, None
-    if isinstance(target, Program):
-        return target.organization, target
-    program = getattr(target, "program", None)
-    if isinstance(program, Program):
-        return program.organization, program
-    organization = getattr(target, "organization", None)
-    if isinstance(organization, Organization):
-        return organization, None
+    if isinstance(target, AuditScoped):
+        return target.audit_scope
+    for owner_field in ("program", "organization"):
+        owner = getattr(target, owner_field, None)
+        if isinstance(owner, AuditScoped):
+            return owner.audit_scope
     return None, None
 
 
 def record_audit(
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     target: models.Model,
     *,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    organization, program = _scope_of(target)
+    organization_id, program_id = _scope_of(target)
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        organization=organization,
-        program=program,
+        actor_id=actor.pk if actor is not None and actor.pk else None,
+        organization_id=organization_id,
+        program_id=program_id,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

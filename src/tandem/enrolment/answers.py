@@ -16,6 +16,7 @@ from typing import Any
 
 from tandem.enrolment.enums import DAYS, PARTS_OF_DAY, QuestionKind
 from tandem.enrolment.models import ProfileQuestion
+from tandem.enrolment.vocabulary import CITIES
 
 AVAILABILITY_SLOTS = tuple(f"{day}-{part}" for day, _ in DAYS for part, _ in PARTS_OF_DAY)
 YES = {"yes", "y", "true", "1", "oui", "ja", "sí", "si"}
@@ -159,8 +160,6 @@ def _clean_location(raw: Any) -> dict[str, Any]:
 
 
 def _known_cities() -> dict[tuple[str, str], tuple[float, float]]:
-    from tandem.programs.seed import CITIES
-
     return {(city.lower(), country.lower()): (lat, lon) for city, country, lat, lon, *_ in CITIES}
 
 

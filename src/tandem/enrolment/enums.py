@@ -22,12 +22,6 @@ class Audience(models.TextChoices):
     MENTEES = "mentees", "Mentees"
 
 
-class EnrolmentAccess(models.TextChoices):
-    PUBLIC = "public", "Anyone with the link can apply"
-    ORGANIZATION = "organization", "People already in the organization can apply"
-    INVITATION = "invitation", "By invitation only"
-
-
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", "Checked, not imported"
     IMPORTED = "imported", "Imported"

@@ -1,6 +1,6 @@
 """The starter set of profile questions every new program begins with.
 
-The keys are fixed: the demo seed (:mod:`tandem.programs.seed`) writes answers under them, and
+The keys are fixed: the demo seed (:mod:`tandem.demo.seed`) writes answers under them, and
 imports and the matching criteria refer to them. Coordinators edit or delete them freely.
 """
 
@@ -14,15 +14,15 @@ from django.db.models import Max
 
 from tandem.accounts.models import User
 from tandem.core.services import record_audit
+from tandem.enrolment import vocabulary
 from tandem.enrolment.enums import Audience, QuestionKind
 from tandem.enrolment.models import ProfileQuestion
-from tandem.programs import seed
 from tandem.programs.models import Program
 
-VALUES = list(seed.VALUES)
+VALUES = list(vocabulary.VALUES)
 LANGUAGES = sorted(
     {
-        *(language for *_, languages in seed.CITIES for language in languages),
+        *(language for *_, languages in vocabulary.CITIES for language in languages),
         "Bengali",
         "Chinese (Cantonese)",
         "Dutch",
@@ -79,7 +79,7 @@ STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
         Audience.MENTORS,
         required=True,
         help_text="What you can help a mentee grow in.",
-        choices=list(seed.SKILLS),
+        choices=list(vocabulary.SKILLS),
     ),
     StarterQuestion(
         "skills_wanted",
@@ -88,7 +88,7 @@ STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
         Audience.MENTEES,
         required=True,
         help_text="Matched against the skills mentors offer.",
-        choices=list(seed.SKILLS),
+        choices=list(vocabulary.SKILLS),
         paired_with="skills_offered",
     ),
     StarterQuestion(
@@ -107,17 +107,17 @@ STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
         help_text="What you have done and what you have helped others with.",
     ),
     StarterQuestion(
-        "interests", "Interests outside work", Q.MULTIPLE_CHOICE, choices=list(seed.INTERESTS)
+        "interests", "Interests outside work", Q.MULTIPLE_CHOICE, choices=list(vocabulary.INTERESTS)
     ),
     StarterQuestion("values", "Values that matter to you", Q.MULTIPLE_CHOICE, choices=VALUES),
-    StarterQuestion("industry", "Industry", Q.SINGLE_CHOICE, choices=list(seed.INDUSTRIES)),
+    StarterQuestion("industry", "Industry", Q.SINGLE_CHOICE, choices=list(vocabulary.INDUSTRIES)),
     StarterQuestion(
         "years_experience", "Years of work experience", Q.NUMBER, min_value=0, max_value=60
     ),
-    StarterQuestion("seniority", "Seniority", Q.SINGLE_CHOICE, choices=list(seed.SENIORITY)),
+    StarterQuestion("seniority", "Seniority", Q.SINGLE_CHOICE, choices=list(vocabulary.SENIORITY)),
     StarterQuestion("employer", "Employer", Q.TEXT),
     StarterQuestion("college", "College or university", Q.TEXT),
-    StarterQuestion("team", "Team", Q.SINGLE_CHOICE, choices=list(seed.TEAMS)),
+    StarterQuestion("team", "Team", Q.SINGLE_CHOICE, choices=list(vocabulary.TEAMS)),
     StarterQuestion(
         "manager",
         "Your manager's e-mail address",
@@ -156,13 +156,13 @@ STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
         "communication_style",
         "Communication style",
         Q.SINGLE_CHOICE,
-        choices=list(seed.COMMUNICATION_STYLES),
+        choices=list(vocabulary.COMMUNICATION_STYLES),
     ),
     StarterQuestion(
         "learning_preference",
         "How do you like to learn?",
         Q.SINGLE_CHOICE,
-        choices=list(seed.LEARNING_PREFERENCES),
+        choices=list(vocabulary.LEARNING_PREFERENCES),
     ),
     StarterQuestion(
         "capacity",

@@ -41,7 +41,7 @@ from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
 from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.readiness import readiness_of
-from tandem.enrolment.rules import SELF_SELECT_MODES
+from tandem.enrolment.rules.profiles import SELF_SELECT_MODES
 from tandem.matches.enums import RequestStatus
 from tandem.matches.models import MentorRequest
 from tandem.matches.problem import (
@@ -282,7 +282,7 @@ def _ask(request: MentorRequest, *, now: dt.datetime) -> None:
 
 def _schedule_deadline(request: MentorRequest) -> None:
     """Enqueue the deadline check once the transaction commits (where the backend can defer)."""
-    from tandem.matches.tasks_requests import expire_mentor_request
+    from tandem.matches.tasks import expire_mentor_request
 
     deadline = request.deadline
     if deadline is None:

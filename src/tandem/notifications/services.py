@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -17,9 +17,17 @@ from tandem.notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
-    from tandem.programs.models import Program
+
+#: The program a notification is about (a ``programs.Program``). Notifications sit below the
+#: programs app — every stage tells people things — so they take it as a plain model and store
+#: its id.
+type AboutProgram = models.Model | None
 
 TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 200
+
+
+def _id(program: AboutProgram) -> int | None:
+    return None if program is None else program.pk
 
 
 def wants_email(user: User, kind: NotificationKind) -> bool:
@@ -41,7 +49,7 @@ EMAIL_BATCH = 200
 
 
 def _render(
-    kind: NotificationKind, recipient: User, program: Program | None, context: Mapping[str, Any]
+    kind: NotificationKind, recipient: User, program: AboutProgram, context: Mapping[str, Any]
 ) -> tuple[str, str]:
     template_context = {"recipient": recipient, "program": program, **context}
     title = render_to_string(f"notifications/kinds/{kind}.title.txt", template_context).strip()
@@ -52,7 +60,7 @@ def _render(
 
 
 def notify_many(
-    messages: Sequence[Message], *, kind: NotificationKind, program: Program | None = None
+    messages: Sequence[Message], *, kind: NotificationKind, program: AboutProgram = None
 ) -> list[Notification]:
     """:func:`notify` for many people at once (e.g. publishing thousands of introductions):
     one query for preferences, one bulk insert, one e-mail task per batch of notifications."""
@@ -70,7 +78,7 @@ def notify_many(
             Notification(
                 recipient=message.recipient,
                 kind=kind,
-                program=program,
+                program_id=_id(program),
                 title=title,
                 body=body,
                 url=message.url,
@@ -79,7 +87,9 @@ def notify_many(
     created = Notification.objects.bulk_create(rows, batch_size=1000)
     if created and created[0].pk is None:  # backends that do not return ids on bulk insert
         created = list(
-            Notification.objects.filter(kind=kind, program=program).order_by("-id")[: len(rows)]
+            Notification.objects.filter(kind=kind, program_id=_id(program)).order_by("-id")[
+                : len(rows)
+            ]
         )[::-1]
     to_email = [
         notification.pk
@@ -102,7 +112,7 @@ def notify(
     *,
     kind: NotificationKind,
     context: Mapping[str, Any],
-    program: Program | None = None,
+    program: AboutProgram = None,
     url: str = "",
 ) -> Notification:
     """Record a notification and, once the surrounding transaction commits, e-mail it.
@@ -112,7 +122,7 @@ def notify(
     """
     title, body = _render(kind, recipient, program, context)
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, program=program, title=title, body=body, url=url
+        recipient=recipient, kind=kind, program_id=_id(program), title=title, body=body, url=url
     )
     if recipient.is_active and wants_email(recipient, kind):
         from tandem.notifications.tasks import send_notification_email

@@ -67,3 +67,9 @@ class MembershipStatus(models.TextChoices):
 
 class OrganizationRole(models.TextChoices):
     ADMIN = "admin", "Administrator"
+
+
+class EnrolmentAccess(models.TextChoices):
+    PUBLIC = "public", "Anyone with the link can apply"
+    ORGANIZATION = "organization", "People already in the organization can apply"
+    INVITATION = "invitation", "By invitation only"

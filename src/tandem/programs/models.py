@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.enrolment.enums import EnrolmentAccess
 from tandem.programs.enums import (
     PROGRAM_TRANSITIONS,
+    EnrolmentAccess,
     MatchingMode,
     MeetingCadence,
     MembershipStatus,
@@ -39,6 +39,11 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("programs:organization", kwargs={"org_slug": self.slug})
+
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """Where the audit log files entries about this object (see ``core.services``)."""
+        return self.pk, None
 
 
 class OrganizationMembership(models.Model):
@@ -130,6 +135,11 @@ class Program(models.Model):
             "programs:home",
             kwargs={"org_slug": self.organization.slug, "program_slug": self.slug},
         )
+
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """Where the audit log files entries about this object (see ``core.services``)."""
+        return self.organization_id, self.pk
 
     @property
     def length_in_days(self) -> int:

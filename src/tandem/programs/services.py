@@ -93,7 +93,11 @@ def create_program(
     coordinator: User | None = None,
     **fields: Any,
 ) -> Program:
-    """Create a draft program; ``coordinator`` (default: the creator) coordinates it."""
+    """Create a draft program; ``coordinator`` (default: the creator) coordinates it.
+
+    The program has no profile questions yet: the pages and the API create programs through
+    :func:`tandem.enrolment.services.programs.create_program`, which adds the starter set.
+    """
     unknown = set(fields) - set(EDITABLE_PROGRAM_FIELDS)
     if unknown:
         raise ServiceError(f"Unknown program field: {', '.join(sorted(unknown))}.")
@@ -113,9 +117,6 @@ def create_program(
             status=MembershipStatus.APPROVED,
         )
         record_audit(by, "program.created", program, changes={"name": name})
-        from tandem.enrolment.starter import install_starter_questions
-
-        install_starter_questions(program, by=by)
     return program
 
 

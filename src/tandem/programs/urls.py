@@ -13,7 +13,6 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("o/<slug:org_slug>/", views.organization_home, name="organization"),
     path("o/<slug:org_slug>/audit/", views.organization_audit, name="organization_audit"),
-    path("o/<slug:org_slug>/programs/new/", views.program_create, name="program_create"),
     path(program, views.program_home, name="home"),
     path(program + "settings/", views.program_edit, name="edit"),
     path(program + "objectives/", views.objective_add, name="objective_add"),

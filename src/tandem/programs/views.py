@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tandem.accounts.http import AuthedRequest
 from tandem.core.errors import ServiceError
-from tandem.core.http import AuthedRequest, TenantRequest, requires
 from tandem.programs import queries, rules, services
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.forms import (
@@ -23,10 +23,24 @@ from tandem.programs.forms import (
     OrganizationForm,
     ProgramForm,
 )
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Invitation, Membership, Objective
 
 AUDIT_PAGE_SIZE = 50
 MEMBERS_PAGE_SIZE = 50
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Participants see their programs; organization admins also see their organizations."""
+    if not request.user.is_authenticated:
+        return render(request, "core/welcome.html")
+    memberships = list(queries.memberships_of(request.user))
+    organizations = list(queries.organizations_administered_by(request.user))
+    return render(
+        request,
+        "programs/home.html",
+        {"memberships": memberships, "organizations": organizations},
+    )
 
 
 @login_required
@@ -61,27 +75,6 @@ def organization_home(request: TenantRequest, org_slug: str) -> HttpResponse:
         request,
         "programs/organization_home.html",
         {"organization": access.organization, "programs": programs},
-    )
-
-
-@requires(rules.can_create_program)
-def program_create(request: TenantRequest, org_slug: str) -> HttpResponse:
-    form = ProgramForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        try:
-            program = services.create_program(
-                request.access.organization, by=request.user, **fields
-            )
-        except ServiceError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, f"{program.name} was created as a draft.")
-            return redirect(program)
-    return render(
-        request,
-        "programs/program_form.html",
-        {"form": form, "organization": request.access.organization, "program": None},
     )
 
 

@@ -13,7 +13,7 @@ from tandem.api.common import check_rule, program_access, request_user
 from tandem.api.schemas import ErrorOut
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.models import ProfileQuestion
-from tandem.enrolment.rules_applications import can_review_applications
+from tandem.enrolment.rules.applications import can_review_applications
 from tandem.enrolment.services import applications as services
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Membership, Program

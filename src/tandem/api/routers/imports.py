@@ -14,7 +14,7 @@ from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut
 from tandem.core.errors import ServiceError
 from tandem.enrolment.models import ParticipantImport
-from tandem.enrolment.rules_applications import can_export_participants, can_import_participants
+from tandem.enrolment.rules.applications import can_export_participants, can_import_participants
 from tandem.enrolment.services import imports as services
 
 router = Router(tags=["imports"])

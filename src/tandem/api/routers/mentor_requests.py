@@ -19,7 +19,7 @@ from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
 from tandem.matches.models import MentorRequest
 from tandem.matches.requests import DeclineReason
-from tandem.matches.rules_requests import (
+from tandem.matches.rules import (
     can_answer_requests,
     can_oversee_requests,
     can_send_requests,

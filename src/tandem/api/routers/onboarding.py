@@ -21,7 +21,7 @@ from tandem.enrolment.readiness import (
     readiness_of,
     required_for_role,
 )
-from tandem.enrolment.rules_onboarding import can_get_ready, can_manage_onboarding
+from tandem.enrolment.rules.onboarding import can_get_ready, can_manage_onboarding
 from tandem.enrolment.services import onboarding as services
 from tandem.programs.access import Access
 from tandem.programs.models import Membership

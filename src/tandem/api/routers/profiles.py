@@ -11,10 +11,11 @@ from ninja import Query, Router, Schema, Status
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut
 from tandem.core.errors import ServiceError
-from tandem.enrolment import queries, rules
+from tandem.enrolment import queries
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.enums import Audience, QuestionKind
 from tandem.enrolment.models import DemographicConsent, ProfileQuestion
+from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.services import profiles as services
 from tandem.programs.access import Access
 from tandem.programs.enums import Role

@@ -15,12 +15,11 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
-from tandem.enrolment.enums import EnrolmentAccess
 from tandem.enrolment.models import Application
-from tandem.enrolment.rules_applications import belongs_to_organization, is_open_for_enrolment
+from tandem.enrolment.rules.applications import belongs_to_organization, is_open_for_enrolment
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
-from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
+from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Invitation, Membership, Program
 from tandem.programs.services import invite_person
 

@@ -624,7 +624,7 @@ def queue_import(
     participant_import: ParticipantImport, *, by: User, email_new_people: bool
 ) -> ParticipantImport:
     """Hand a large import to the worker; the page polls until the report says it is done."""
-    from tandem.enrolment.tasks_imports import run_import_task
+    from tandem.enrolment.tasks import run_import_task
 
     with transaction.atomic():
         locked = ParticipantImport.objects.select_for_update().get(pk=participant_import.pk)
@@ -752,7 +752,7 @@ def _write_plan(program: Program, plan: Plan, now: dt.datetime) -> list[User]:
 
 
 def _email_on_commit(program_id: int, user_ids: list[int]) -> None:
-    from tandem.enrolment.tasks_imports import email_imported_people
+    from tandem.enrolment.tasks import email_imported_people
 
     transaction.on_commit(lambda: email_imported_people.enqueue(program_id, user_ids))
 

@@ -15,7 +15,7 @@ from tandem.core.services import record_audit
 from tandem.enrolment.answers import AnswerError, clean_answer, is_answered
 from tandem.enrolment.enums import Audience, QuestionKind
 from tandem.enrolment.models import DemographicConsent, MentorChoice, ProfileQuestion
-from tandem.enrolment.rules import SELF_SELECT_MODES
+from tandem.enrolment.rules.profiles import SELF_SELECT_MODES
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.models import Membership, Program
 

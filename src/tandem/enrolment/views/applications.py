@@ -9,11 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from tandem.accounts.adapter import ENROLMENT_SESSION_KEY
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment.answers import completeness
-from tandem.enrolment.enums import EnrolmentAccess
 from tandem.enrolment.forms.applications import (
     ApplicationForm,
     BulkApproveForm,
@@ -21,10 +18,12 @@ from tandem.enrolment.forms.applications import (
     DecisionForm,
 )
 from tandem.enrolment.models import ProfileQuestion
-from tandem.enrolment.rules_applications import can_bulk_invite, can_review_applications
+from tandem.enrolment.rules.applications import can_bulk_invite, can_review_applications
 from tandem.enrolment.services import applications as services
-from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
+from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
+from tandem.programs.signup import ENROLMENT_SESSION_KEY
 
 HIDDEN_STATUSES = {ProgramStatus.DRAFT, ProgramStatus.CLOSED}
 

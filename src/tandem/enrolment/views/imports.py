@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment.forms.imports import ConfirmImportForm, MappingForm, UploadForm
 from tandem.enrolment.models import ParticipantImport
-from tandem.enrolment.rules_applications import can_export_participants, can_import_participants
+from tandem.enrolment.rules.applications import can_export_participants, can_import_participants
 from tandem.enrolment.services import imports as services
+from tandem.programs.http import TenantRequest, requires
 
 RECENT_IMPORTS = 10
 

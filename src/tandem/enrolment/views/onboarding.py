@@ -14,7 +14,6 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment.enums import FunnelStep
 from tandem.enrolment.forms.onboarding import (
     AgreementAcceptForm,
@@ -34,8 +33,9 @@ from tandem.enrolment.readiness import (
     readiness_of,
     required_for_role,
 )
-from tandem.enrolment.rules_onboarding import can_get_ready, can_manage_onboarding
+from tandem.enrolment.rules.onboarding import can_get_ready, can_manage_onboarding
 from tandem.enrolment.services import onboarding as services
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
 
 TEMPLATES = "enrolment/onboarding/"

@@ -3,20 +3,17 @@ the mentor directory and a mentee's ranked choices."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
-from tandem.enrolment import queries, rules
+from tandem.enrolment import queries
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.forms.profiles import (
     ChoiceMoveForm,
@@ -26,12 +23,13 @@ from tandem.enrolment.forms.profiles import (
     QuestionForm,
 )
 from tandem.enrolment.models import DemographicConsent, ProfileQuestion
+from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.services import profiles as services
-from tandem.programs.enums import MembershipStatus, Role
-from tandem.programs.models import Membership, Program
+from tandem.programs.enums import Role
+from tandem.programs.http import TenantRequest, requires
+from tandem.programs.models import Membership
 
 PROFILES_PAGE_SIZE = 50
-DIRECTORY_PAGE_SIZE = 30
 
 
 def _url(request: TenantRequest, name: str, **kwargs: Any) -> str:
@@ -286,161 +284,6 @@ def profile_detail(
     )
 
 
-# --- mentees: the mentor directory and their choices -------------------------------------
-
-
-def _directory_criteria(program: Program, params: QueryDict) -> tuple[str, dict[str, str]]:
-    search = params.get("q", "").strip()[:200]
-    selected = {
-        key.removeprefix("f_"): str(value)
-        for key, value in params.items()
-        if key.startswith("f_") and value
-    }
-    return search, selected
-
-
-def _directory_page(
-    request: TenantRequest,
-    params: QueryDict,
-    *,
-    fragment: str = "",
-    error: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    program = request.access.program_or_404
-    mentee = _own_membership(request)
-    search, selected = _directory_criteria(program, params)
-    directory = queries.mentor_directory(program, mentee=mentee, search=search, selected=selected)
-    by_match = params.get("sort", "match") != "name"
-    cards = _ranked_cards(program, mentee, directory.cards, by_match=by_match)
-    page = Paginator(cards, DIRECTORY_PAGE_SIZE).get_page(params.get("page"))
-    choices = queries.choices_of(mentee)
-    query = params.copy()
-    query.pop("page", None)
-    query.pop("csrfmiddlewaretoken", None)
-    query.pop("mentor", None)
-    query.pop("direction", None)
-    template = "enrolment/profiles/directory.html"
-    if fragment:
-        template += f"#{fragment}"
-    return render(
-        request,
-        template,
-        {
-            "program": program,
-            "directory": directory,
-            "page": page,
-            "choices": choices,
-            "full": len(choices) >= program.max_choices,
-            "error": error,
-            "query": query.urlencode(),
-            "by_match": by_match,
-        },
-        status=status,
-    )
-
-
-def _ranked_cards(
-    program: Program,
-    mentee: Membership | None,
-    cards: list[queries.MentorCard],
-    *,
-    by_match: bool,
-) -> list[queries.MentorCard]:
-    """Each card with its compatibility for the mentee; best match first unless by name."""
-    if mentee is None or not cards:
-        return cards
-    from tandem.matches.directory import compatibility_for
-
-    scores = compatibility_for(program, mentee=mentee, mentors=[c.membership for c in cards])
-    ranked = [replace(card, compatibility=scores.get(card.membership.pk)) for card in cards]
-    if by_match:
-        ranked.sort(
-            key=lambda card: (
-                card.compatibility is None or not card.compatibility.eligible,
-                -(card.compatibility.score if card.compatibility else 0.0),
-            )
-        )
-    return ranked
-
-
-@requires(rules.can_browse_directory)
-def mentor_directory(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    fragment = "directory-results" if request.htmx.target == "directory-results" else ""
-    return _directory_page(request, request.GET, fragment=fragment)
-
-
-def _choice_action(request: TenantRequest, action: str) -> HttpResponse:
-    mentee = _own_membership(request)
-    program = request.access.program_or_404
-    error = ""
-    try:
-        mentor_id = int(request.POST.get("mentor", ""))
-    except ValueError:
-        mentor_id = 0
-    try:
-        if action == "add":
-            mentor = (
-                Membership.objects.filter(
-                    pk=mentor_id,
-                    program=program,
-                    role=Role.MENTOR,
-                    status=MembershipStatus.APPROVED,
-                )
-                .select_related("user")
-                .first()
-            )
-            if mentor is None:
-                raise ServiceError("This person is not an approved mentor of this program.")
-            services.add_choice(mentee, by=request.user, mentor=mentor)
-            done = f"{mentor.user.display_name} added to your choices."
-        elif action == "remove":
-            services.remove_choice(mentee, by=request.user, mentor_id=mentor_id)
-            done = "Choice removed."
-        else:
-            form = ChoiceMoveForm(request.POST)
-            direction = form.cleaned_data["direction"] if form.is_valid() else ""
-            services.move_choice(mentee, by=request.user, mentor_id=mentor_id, direction=direction)
-            done = "Order saved."
-    except ServiceError as refused:
-        error = refused.message
-    if request.htmx:
-        return _directory_page(
-            request,
-            request.POST,
-            fragment="directory-body",
-            error=error,
-            status=422 if error else 200,
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, done)
-    search, selected = _directory_criteria(program, request.POST)
-    params = {"q": search} if search else {}
-    params.update({f"f_{key}": value for key, value in selected.items()})
-    url = _url(request, "mentors")
-    return redirect(f"{url}?{urlencode(params)}" if params else url)
-
-
-@require_POST
-@requires(rules.can_choose_mentors)
-def choice_add(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    return _choice_action(request, "add")
-
-
-@require_POST
-@requires(rules.can_choose_mentors)
-def choice_remove(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    return _choice_action(request, "remove")
-
-
-@require_POST
-@requires(rules.can_choose_mentors)
-def choice_move(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    return _choice_action(request, "move")
-
-
 PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"
 
 urlpatterns: list[URLPattern] = [
@@ -458,8 +301,4 @@ urlpatterns: list[URLPattern] = [
     ),
     path(PROGRAM + "profiles/", profile_list, name="profiles"),
     path(PROGRAM + "profiles/<int:membership_id>/", profile_detail, name="profile_detail"),
-    path(PROGRAM + "mentors/", mentor_directory, name="mentors"),
-    path(PROGRAM + "mentors/choices/add/", choice_add, name="choice_add"),
-    path(PROGRAM + "mentors/choices/remove/", choice_remove, name="choice_remove"),
-    path(PROGRAM + "mentors/choices/move/", choice_move, name="choice_move"),
 ]

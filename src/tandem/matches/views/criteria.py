@@ -11,11 +11,11 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.matches import criteria as criteria_services
 from tandem.matches import queries, rules
-from tandem.matches.forms import CriterionForm, MoveForm, TryWeightsForm
+from tandem.matches.forms.criteria import CriterionForm, MoveForm, TryWeightsForm
 from tandem.matches.models import MatchingCriterion
+from tandem.programs.http import TenantRequest, requires
 
 PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"
 

@@ -14,7 +14,6 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.matches import pairing
 from tandem.matches.services import highlights, open_relationship_counts, score_pair
 from tandem.mentoring.enums import EndReason, RelationshipStatus
@@ -32,6 +31,7 @@ from tandem.mentoring.queries import mentorships as mentorship_queries
 from tandem.mentoring.rules import mentorships as rules
 from tandem.mentoring.services import groups, mentorships
 from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
 
 PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"

@@ -11,11 +11,10 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.enrolment.queries import choices_of
 from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
-from tandem.matches.forms_requests import (
+from tandem.matches.forms.requests import (
     AnswerForm,
     DeclineForm,
     MatchByHandForm,
@@ -24,13 +23,14 @@ from tandem.matches.forms_requests import (
 )
 from tandem.matches.models import MentorRequest
 from tandem.matches.problem import mentor_capacity
-from tandem.matches.rules_requests import (
+from tandem.matches.rules import (
     can_answer_requests,
     can_oversee_requests,
     can_send_requests,
 )
 from tandem.mentoring.models import OPEN_STATUSES
 from tandem.programs.enums import Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
 
 

@@ -12,12 +12,12 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.matches import queries, rules, services
 from tandem.matches.enums import RunMode, RunObjective, RunStatus
-from tandem.matches.forms import AssignForm, ReviewFilterForm, RunForm, SwapForm
+from tandem.matches.forms.runs import AssignForm, ReviewFilterForm, RunForm, SwapForm
 from tandem.matches.models import MatchRun
 from tandem.programs.enums import Role
+from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
 
 PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"

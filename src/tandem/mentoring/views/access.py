@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 
-from tandem.core.http import TenantRequest
 from tandem.mentoring.models import Mentorship, MentorshipMember
 from tandem.mentoring.rules import mentorships as rules
+from tandem.programs.http import TenantRequest
 
 
 def _load(request: TenantRequest, mentorship_id: int) -> Mentorship:

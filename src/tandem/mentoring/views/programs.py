@@ -9,11 +9,11 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
-from tandem.core.http import TenantRequest, requires
 from tandem.mentoring.services.mentorships import change_program_status
 from tandem.programs import rules
 from tandem.programs.enums import ProgramStatus
 from tandem.programs.forms import StatusForm
+from tandem.programs.http import TenantRequest, requires
 
 
 @require_POST

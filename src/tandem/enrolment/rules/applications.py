@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from tandem.accounts.models import User
-from tandem.enrolment.enums import EnrolmentAccess
 from tandem.programs.access import Access
-from tandem.programs.enums import ProgramStatus
+from tandem.programs.enums import EnrolmentAccess, ProgramStatus
 from tandem.programs.models import Membership, OrganizationMembership, Program
 from tandem.programs.rules import can_manage_program
 

@@ -7,19 +7,12 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django_htmx.middleware import HtmxDetails
+from django.http import HttpResponse
+
+from tandem.accounts.http import AuthedRequest
 
 if TYPE_CHECKING:
-    from tandem.accounts.models import User
     from tandem.programs.access import Access
-
-
-class AuthedRequest(HttpRequest):
-    """A request from a logged-in person (the views require a login)."""
-
-    user: User
-    htmx: HtmxDetails
 
 
 class TenantRequest(AuthedRequest):

@@ -20,6 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.enrolment.starter import install_starter_questions
+from tandem.enrolment.vocabulary import (
+    CITIES,
+    COMMUNICATION_STYLES,
+    INDUSTRIES,
+    INTERESTS,
+    LEARNING_PREFERENCES,
+    SENIORITY,
+    SKILLS,
+    TEAMS,
+    VALUES,
+)
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import (
     Membership,
@@ -49,40 +61,6 @@ LAST_NAMES = (
     "Moreau Müller Nakamura Nguyen Novak Okafor Oliveira Park Patel Petrov Popescu Rahman Rossi "
     "Santos Schmidt Silva Singh Sato Tanaka Traore Van Dijk Wang Weber Yilmaz Zhang Osei Lindqvist"
 ).split()
-SKILLS = (
-    "negotiation;public speaking;stakeholder management;people management;hiring;coaching;"
-    "product strategy;roadmapping;user research;data analysis;SQL;Python;machine learning;"
-    "cloud architecture;security;DevOps;frontend development;backend development;UX design;"
-    "project management;agile delivery;budgeting;financial modelling;sales;marketing;"
-    "brand strategy;copywriting;career planning;leadership presence;conflict resolution;"
-    "time management;writing;presentation design;change management;operations;"
-    "supply chain;regulatory affairs;clinical research;patient safety;quality assurance;"
-    "entrepreneurship;fundraising;networking;personal branding;work-life balance;"
-    "returning to work;remote team leadership;diversity and inclusion;mentoring others"
-).split(";")
-INTERESTS = (
-    "running;cycling;climbing;chess;cooking;photography;music;theatre;reading;gardening;"
-    "volunteering;travel;languages;board games;film;yoga;sailing;painting;podcasts;hiking"
-).split(";")
-VALUES = [
-    "growth",
-    "fairness",
-    "curiosity",
-    "service",
-    "craft",
-    "family",
-    "independence",
-    "community",
-]
-INDUSTRIES = (
-    "healthcare;software;finance;education;energy;manufacturing;retail;public sector;"
-    "consulting;media;logistics;pharmaceuticals"
-).split(";")
-TEAMS = (
-    "engineering;product;design;data;sales;marketing;finance;people;operations;legal;"
-    "customer success;research"
-).split(";")
-SENIORITY = ["junior", "mid-level", "senior", "lead", "manager", "director", "executive"]
 EMPLOYERS = (
     "Northwind Health;Contoso;Fabrikam;Globex;Initech;Umbrella Labs;Stark Energy;Wayne Logistics;"
     "Acme Retail;Hooli;Vandelay Imports;Soylent Foods;Tyrell Systems;Cyberdyne Consulting"
@@ -92,25 +70,6 @@ COLLEGES = (
     "National University of Singapore;University of Manchester;IIT Bombay;Universidad de Chile;"
     "Community college;Self-taught"
 ).split(";")
-#: (city, country, latitude, longitude, IANA time zone, local languages)
-CITIES = (
-    ("London", "United Kingdom", 51.507, -0.128, "Europe/London", ["English"]),
-    ("Lyon", "France", 45.764, 4.836, "Europe/Paris", ["French", "English"]),
-    ("Berlin", "Germany", 52.520, 13.405, "Europe/Berlin", ["German", "English"]),
-    ("Madrid", "Spain", 40.417, -3.704, "Europe/Madrid", ["Spanish", "English"]),
-    ("Lagos", "Nigeria", 6.524, 3.379, "Africa/Lagos", ["English", "Yoruba"]),
-    ("Nairobi", "Kenya", -1.292, 36.822, "Africa/Nairobi", ["English", "Swahili"]),
-    ("New York", "United States", 40.713, -74.006, "America/New_York", ["English", "Spanish"]),
-    ("Toronto", "Canada", 43.653, -79.383, "America/Toronto", ["English", "French"]),
-    ("Sao Paulo", "Brazil", -23.551, -46.633, "America/Sao_Paulo", ["Portuguese", "English"]),
-    ("Mexico City", "Mexico", 19.433, -99.133, "America/Mexico_City", ["Spanish", "English"]),
-    ("Bangalore", "India", 12.972, 77.595, "Asia/Kolkata", ["English", "Hindi", "Kannada"]),
-    ("Singapore", "Singapore", 1.352, 103.820, "Asia/Singapore", ["English", "Mandarin"]),
-    ("Tokyo", "Japan", 35.677, 139.650, "Asia/Tokyo", ["Japanese", "English"]),
-    ("Sydney", "Australia", -33.869, 151.209, "Australia/Sydney", ["English"]),
-    ("Dubai", "United Arab Emirates", 25.205, 55.271, "Asia/Dubai", ["Arabic", "English"]),
-    ("Stockholm", "Sweden", 59.329, 18.069, "Europe/Stockholm", ["Swedish", "English"]),
-)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 PARTS_OF_DAY = ["morning", "afternoon", "evening"]
 GOAL_TEMPLATES = (
@@ -132,8 +91,6 @@ EXPERIENCE_TEMPLATES = (
     "I lead {team} work at {employer} and enjoy coaching others on {skill}.",
     "Former {seniority} in {industry}; happy to share what I learnt about {skill} and {skill2}.",
 )
-COMMUNICATION_STYLES = ["direct", "reflective", "structured", "informal"]
-LEARNING_PREFERENCES = ["discussion", "hands-on practice", "reading and reflection", "shadowing"]
 
 
 def ascii_email(local_part: str, domain: str) -> str:
@@ -353,8 +310,6 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
                 role=Role.COORDINATOR,
                 status=MembershipStatus.APPROVED,
             )
-            from tandem.enrolment.starter import install_starter_questions
-
             install_starter_questions(program, by=coordinator)
             for position, (statement, metric, baseline, target, unit, days) in enumerate(
                 [

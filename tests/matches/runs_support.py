@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.accounts.models import User
+from tandem.demo.seed import generate_people
 from tandem.enrolment.starter import install_starter_questions
 from tandem.matches.criteria import CriterionInput, add_criterion
 from tandem.matches.enums import CriterionKind
@@ -14,7 +15,6 @@ from tandem.matches.problem import install_default_criteria
 from tandem.matches.services import start_run
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership, Program
-from tandem.programs.seed import generate_people
 from tests.factories import MembershipFactory, UserFactory
 
 _PEOPLE = list(generate_people(400, seed=11))

@@ -1,11 +1,17 @@
+"""Who may sign up: people holding a pending invitation, and visitors of the enrolment page of a
+public program that is taking applications. Configured as allauth's adapter and sign-up form."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.http import HttpRequest
 from django.urls import reverse
 
+from tandem.accounts.forms import SignupDetailsForm
+from tandem.programs.enums import EnrolmentAccess, ProgramStatus
 from tandem.programs.models import Invitation, Program
 
 #: Set by the enrolment page of a public program (``/join/<org>/<program>/``).
@@ -23,9 +29,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return Invitation.objects.pending().filter(token=token).first()
 
     def _public_program(self, request: HttpRequest) -> Program | None:
-        from tandem.enrolment.enums import EnrolmentAccess
-        from tandem.programs.enums import ProgramStatus
-
         slugs = str(request.session.get(ENROLMENT_SESSION_KEY, ""))
         org_slug, _, program_slug = slugs.partition("/")
         if not org_slug or not program_slug:
@@ -63,3 +66,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def populate_username(self, request: HttpRequest, user: Any) -> None:
         """Tandem users have no username: the e-mail address is the login."""
+
+
+class SignupForm(SignupDetailsForm):
+    """The sign-up form's extra fields, and the invitation's address kept."""
+
+    def clean(self) -> dict[str, Any]:
+        """With an invitation in hand, the account must be for the invited address."""
+        cleaned = super().clean() or {}
+        request = context.request
+        token = request.session.get("invitation_token") if request is not None else None
+        invitation = Invitation.objects.pending().filter(token=token).first() if token else None
+        email = (cleaned.get("email") or "").strip().lower()
+        if invitation is not None and email and email != invitation.email.lower():
+            self.add_error(
+                "email",
+                f"This invitation was sent to {invitation.email}: sign up with that address, "
+                "or ask the coordinator to invite the address you want to use.",
+            )
+        return cleaned
