@@ -61,7 +61,11 @@ INSTALLED_APPS = [
     "tandem.mentoring",
     "tandem.notifications",
     "tandem.api",
+    # Last, so that tandem.core's copies of Django's form templates (which escape help text)
+    # win over Django's own.
+    "django.forms",
 ]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

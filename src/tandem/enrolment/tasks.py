@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
+from tandem.core.text import render_text
 from tandem.enrolment.enums import ImportStatus
 from tandem.enrolment.models import ParticipantImport
 from tandem.notifications.enums import NotificationKind
@@ -97,7 +97,7 @@ def email_imported_people(program_id: int, user_ids: list[int]) -> int:
         }
         EmailMessage(
             subject=f"[Tandem] You take part in {program.name}",
-            body=render_to_string("enrolment/imports/email/new_person.txt", context),
+            body=render_text("enrolment/imports/email/new_person.txt", context),
             to=[user.email],
         ).send()
         sent += 1

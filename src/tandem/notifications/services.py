@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from tandem.core.text import render_text
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification, NotificationPreference
 
@@ -52,10 +52,10 @@ def _render(
     kind: NotificationKind, recipient: User, program: AboutProgram, context: Mapping[str, Any]
 ) -> tuple[str, str]:
     template_context = {"recipient": recipient, "program": program, **context}
-    title = render_to_string(f"notifications/kinds/{kind}.title.txt", template_context).strip()
+    title = render_text(f"notifications/kinds/{kind}.title.txt", template_context).strip()
     # Names can be long (150-character person, 120-character program): keep within the column.
     title = Truncator(title).chars(TITLE_MAX_LENGTH)
-    body = render_to_string(f"notifications/kinds/{kind}.body.txt", template_context).strip()
+    body = render_text(f"notifications/kinds/{kind}.body.txt", template_context).strip()
     return title, body
 
 

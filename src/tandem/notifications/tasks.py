@@ -6,6 +6,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tandem.core.text import render_text
 from tandem.notifications.models import Notification
 
 
@@ -27,7 +28,7 @@ def send_notification_email(notification_id: int) -> bool:
     }
     message = EmailMultiAlternatives(
         subject=f"[Tandem] {notification.title}",
-        body=render_to_string("notifications/email/notification.txt", context),
+        body=render_text("notifications/email/notification.txt", context),
         to=[notification.recipient.email],
     )
     message.attach_alternative(

@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from tandem.core.text import render_text
 from tandem.programs.models import Invitation
 
 
@@ -24,7 +25,7 @@ def send_invitation_email(invitation_id: int) -> bool:
     }
     message = EmailMultiAlternatives(
         subject=f"[Tandem] You are invited to {invitation.program.name}",
-        body=render_to_string("programs/email/invitation.txt", context),
+        body=render_text("programs/email/invitation.txt", context),
         to=[invitation.email],
     )
     message.attach_alternative(
