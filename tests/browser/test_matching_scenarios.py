@@ -16,7 +16,7 @@ from tandem.mentoring.models import Relationship
 from tandem.programs.enums import Role
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World
-from tests.matches.test_relationships_support import person, ready_program
+from tests.matches.relationships_support import person, ready_program
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -14,7 +14,7 @@ from tandem.matches import services
 from tandem.programs.models import Membership
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World
-from tests.matches.test_relationships_support import make_ready, ready_program
+from tests.matches.relationships_support import make_ready, ready_program
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -18,7 +18,7 @@ from tandem.notifications.models import Notification
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership
 from tests.conftest import World
-from tests.matches.test_relationships_support import group, pair, person, ready_program
+from tests.matches.relationships_support import group, pair, person, ready_program
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def test_api_groups_roles(world: World, login: Any, groups: dict[str, Any]) -> N
 def test_publishing_a_group_run_forms_groups_and_introduces_them(world: World) -> None:
     from tandem.matches import services as matching_services
     from tandem.matches.enums import RunMode
-    from tests.matches.test_relationships_support import make_ready
+    from tests.matches.relationships_support import make_ready
 
     ready_program(world.program, world.coordinator)
     world.program.program_type = "group"

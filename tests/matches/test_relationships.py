@@ -21,7 +21,7 @@ from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Membership
 from tests.conftest import World
 from tests.factories import ProgramFactory
-from tests.matches.test_relationships_support import make_ready, pair, person, ready_program
+from tests.matches.relationships_support import make_ready, pair, person, ready_program
 
 pytestmark = pytest.mark.django_db
 

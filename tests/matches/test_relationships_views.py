@@ -18,7 +18,7 @@ from tandem.programs.access import resolve_access
 from tandem.programs.enums import MatchingMode, Role
 from tandem.programs.models import Membership
 from tests.conftest import World
-from tests.matches.test_relationships_support import make_ready, pair, person, ready_program
+from tests.matches.relationships_support import make_ready, pair, person, ready_program
 
 pytestmark = pytest.mark.django_db
 
