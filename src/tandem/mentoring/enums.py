@@ -58,3 +58,34 @@ class Rsvp(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     TENTATIVE = "tentative", "Maybe"
+
+
+class TemplateKind(models.TextChoices):
+    """Where a meeting template sits in a program's meeting guide."""
+
+    GUIDED = "guided", "Guided start"
+    REGULAR = "regular", "Regular check-in"
+    CLOSURE = "closure", "Closure"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReminderKind(models.TextChoices):
+    """Reminders the worker sends; each (kind, subject, person) at most once."""
+
+    DAY_BEFORE = "day_before", "24 hours before a meeting, with its agenda"
+    AT_START = "at_start", "When a meeting starts"
+    RECORD_MISSING = "record_missing", "A meeting record still missing 48 hours later"
+    ACTION_OVERDUE = "action_overdue", "An action item past its delivery date"
+
+
+class InviteMethod(models.TextChoices):
+    """The iCalendar METHOD of the last invite sent for a meeting."""
+
+    REQUEST = "REQUEST", "Invitation or update"
+    CANCEL = "CANCEL", "Cancellation"

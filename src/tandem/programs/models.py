@@ -115,6 +115,15 @@ class Program(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
+    #: Days each side has to confirm a new match (it starts as proposed); 0: active at once.
+    match_confirmation_days = models.PositiveSmallIntegerField(
+        "days to confirm a new match",
+        default=0,
+        db_default=0,
+        validators=[MaxValueValidator(30)],
+        help_text="0 starts new matches at once. Otherwise both sides confirm (or decline with "
+        "a reason) within this many days.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,9 +7,10 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from tandem.mentoring.enums import MeetingStatus, Rsvp
+from tandem.mentoring.enums import InviteMethod, MeetingStatus, ProposalStatus, ReminderKind, Rsvp
 from tandem.mentoring.models.mentorships import Mentorship
 
 
@@ -76,6 +77,17 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     #: Logged afterwards ("we met on …"), arranged outside Tandem: no invites were sent.
     logged = models.BooleanField(default=False)
+    #: The meeting guide's template that is its agenda (the Nth meeting gets the Nth one).
+    template = models.ForeignKey(
+        "mentoring.MeetingTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: Exactly the iCalendar object last sent to the attendees about this meeting.
+    ics = models.TextField(blank=True)
+    ics_method = models.CharField(max_length=8, choices=InviteMethod.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -116,6 +128,10 @@ class MeetingAttendee(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     #: Groups: whether they came (filled with the record).
     attended = models.BooleanField(null=True, blank=True)
+    #: When the last invite (or update, or cancellation) was e-mailed to them.
+    invited_at = models.DateTimeField(null=True, blank=True)
+    #: Why no invite could be sent (e.g. no e-mail address); blank when it was.
+    invite_skipped = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
@@ -190,3 +206,101 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} in {self.mentorship}"
+
+
+class MeetingRating(models.Model):
+    """A member's 1–5 rating of a meeting. Dual-blind: neither sees the other's until both
+    have rated or a week has passed. The comment stays with its author unless shared."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="ratings")
+    membership = models.ForeignKey(
+        "programs.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True)
+    comment_shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "membership"], name="rate_once"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for {self.meeting}"
+
+
+class TimeProposal(models.Model):
+    """One side proposes another time for a meeting; the other accepts or declines."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
+    proposed_by = models.ForeignKey(
+        "programs.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    responded_by = models.ForeignKey(
+        "programs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} UTC proposed for {self.meeting_id}"
+
+
+class Reminder(models.Model):
+    """One reminder to one person, sent at most once: the sweep inserts it under a unique
+    key, a worker claims it (with a lease, so a dead worker's claim is taken over) and marks
+    it sent."""
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    action_item = models.ForeignKey(
+        ActionItem, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    membership = models.ForeignKey(
+        "programs.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    #: Not sent, and why (cancelled meeting, muted, left the mentorship).
+    skipped = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "due_at"], name="reminder_pending")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar URL (webcal): every meeting of theirs, titles and times
+    only. Revoking gives a new token; the old URL stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
