@@ -1,0 +1,13 @@
+"""Background work of the mentoring stage: tasks take ids and call services."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def send_invitation(meeting_id: int, ics: str, change: str) -> int:
+    """E-mail one iCalendar invitation, update or cancellation to a meeting's attendees."""
+    from tandem.mentoring.services.invites import email_invitation
+
+    return email_invitation(meeting_id, ics, change)
