@@ -84,10 +84,21 @@ def cmd_serve(options: argparse.Namespace) -> int:
 
 def cmd_worker(options: argparse.Namespace) -> int:
     _setup_django()
+    from tandem.core import periodic
+
     arguments = ["db_worker", "--no-reload", "--interval", str(options.interval)]
     if options.batch:
         arguments.append("--batch")
-    _call(*arguments)
+        if not options.no_scheduler:
+            periodic.enqueue_due()
+        _call(*arguments)
+        return 0
+    stop = None if options.no_scheduler else periodic.start_in_background()
+    try:
+        _call(*arguments)
+    finally:
+        if stop is not None:
+            stop.set()
     return 0
 
 
@@ -422,6 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run the background task worker")
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    worker.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not enqueue periodic work (reminders); another worker's scheduler does",
+    )
     worker.set_defaults(handler=cmd_worker)
 
     admin = commands.add_parser("createadmin", help="create a site administrator")

@@ -170,6 +170,12 @@ TASKS = {
     }
 }
 
+#: Periodic tasks (dotted path → every how many seconds), enqueued by the scheduler each
+#: ``tandem worker`` runs; each slot is enqueued once however many workers run.
+TANDEM_PERIODIC_TASKS = {
+    "tandem.mentoring.tasks.sweep_reminders": 60,
+}
+
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)

@@ -37,3 +37,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_label}"
+
+
+class PeriodicRun(models.Model):
+    """The last time slot a periodic task was enqueued for: many workers' schedulers race to
+    claim a slot with a conditional UPDATE, and only the winner enqueues it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slot = models.BigIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (slot {self.slot})"

@@ -11,3 +11,19 @@ def send_invitation(meeting_id: int, ics: str, change: str) -> int:
     from tandem.mentoring.services.invites import email_invitation
 
     return email_invitation(meeting_id, ics, change)
+
+
+@task()
+def sweep_reminders() -> int:
+    """Record the reminders that are due and enqueue their delivery (every minute)."""
+    from tandem.mentoring.services.reminders import sweep
+
+    return sweep()
+
+
+@task()
+def deliver_reminders(reminder_ids: list[int]) -> int:
+    """Send a batch of pending reminders, each at most once."""
+    from tandem.mentoring.services.reminders import deliver
+
+    return deliver(reminder_ids)
