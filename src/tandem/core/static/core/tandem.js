@@ -4,3 +4,10 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const invalid = event.detail.target.querySelector("[aria-invalid=true]");
   if (invalid) invalid.focus();
 });
+
+// Forms that post without htmx ask before destructive actions: <form data-confirm="…">.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form instanceof HTMLFormElement ? form.dataset.confirm : undefined;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
