@@ -52,7 +52,12 @@ def _context(request: TenantRequest) -> dict[str, Any]:
                 "questions": len(template.question_list),
             }
         )
-    return {"program": program, "rows": rows, "is_group": program.program_type == "group"}
+    return {
+        "program": program,
+        "org": program.organization,
+        "rows": rows,
+        "is_group": program.program_type == "group",
+    }
 
 
 @requires(can_manage_program)

@@ -193,6 +193,7 @@ def _page(
     ]
     context = {
         "program": mentorship.program,
+        "org": mentorship.program.organization,
         "mentorship": mentorship,
         "member": member,
         "meeting": meeting,
