@@ -22,10 +22,14 @@ from tandem.mentoring.services import assignments, guides, ratings, records
 from tandem.mentoring.services.records import ActionItemInput, RecordInput
 from tests.api.test_api import NOT_FOUND, PROGRAM, api
 from tests.conftest import World
-from tests.mentoring.factories import Pair, everyone, pair  # noqa: F401  # the fixture
+from tests.mentoring import factories
+from tests.mentoring.factories import Pair, everyone
 from tests.mentoring.records_support import make_meeting, started_long_ago
 
 pytestmark = pytest.mark.django_db
+
+#: The mentorship fixture (tests/mentoring/conftest.py offers it there).
+pair = factories.pair
 
 TOMORROW = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 OUTSIDERS = ["other_participant", "coordinator", "outsider"]
