@@ -560,3 +560,15 @@ def test_action_edit_ignores_an_off_site_next(world: World, pair: Pair, login: A
         },
     )
     assert response["Location"] == pair.mentorship.get_absolute_url()
+
+
+def test_meeting_page_shows_the_time_in_the_viewer_s_time_zone(
+    world: World, pair: Pair, login: Any
+) -> None:
+    start = dt.datetime(2030, 1, 15, 9, 0, tzinfo=dt.UTC)
+    meeting = make_meeting(pair.mentorship, start=start)
+    world.mentee.time_zone = "America/New_York"
+    world.mentee.save(update_fields=["time_zone"])
+    body = login(world.mentee).get(meeting_url(meeting)).content.decode()
+    assert "Tuesday 15 January 2030, 04:00–05:00" in body
+    assert "arranged in Europe/Berlin" in body
