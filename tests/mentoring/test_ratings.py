@@ -162,3 +162,12 @@ def test_rate_url_privacy_matrix(
     client.force_login(everyone(world, pair)[viewer])
     assert client.post(meeting_url(meeting, "rate/"), {"score": "3"}).status_code == status
     assert MeetingRating.objects.count() == (1 if status == 302 else 0)
+
+
+def test_meeting_page_offers_one_tap_score_buttons(world: World, pair: Pair, login: Any) -> None:
+    meeting = make_meeting(pair.mentorship, days=-1)
+    client = login(world.mentee)
+    body = client.get(meeting_url(meeting)).content.decode()
+    assert body.count('<button type="submit" name="score"') == 5
+    assert client.post(meeting_url(meeting, "rate/"), {"score": "5"}).status_code == 302
+    assert MeetingRating.objects.get().score == 5
