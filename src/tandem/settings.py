@@ -174,6 +174,7 @@ TASKS = {
 #: ``tandem worker`` runs; each slot is enqueued once however many workers run.
 TANDEM_PERIODIC_TASKS = {
     "tandem.mentoring.tasks.sweep_reminders": 60,
+    "tandem.mentoring.tasks.set_due_assignments": 15 * 60,
 }
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -1,4 +1,7 @@
-"""Plain text from templates: e-mail bodies, subjects and notification titles.
+"""Text for people: plain text from templates (e-mail bodies, subjects and notification
+titles) and what they write in markdown, made safe to show.
+
+Plain text from templates:
 
 Django's template engine escapes for HTML, which turns "O'Neill" into ``O&#x27;Neill`` in a
 text e-mail or a notification title. Every ``.txt`` template is rendered through
@@ -11,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import markdown
+import nh3
 from django.template import Context
 from django.template.loader import get_template
 
@@ -22,3 +27,63 @@ def render_text(template_name: str, context: Mapping[str, Any]) -> str:
     template = get_template(template_name)
     # The backend wrapper always escapes; its Django template takes a Context we control.
     return str(template.template.render(Context(dict(context), autoescape=False)))  # type: ignore[attr-defined]  # django.template.backends.django.Template wraps .template
+
+
+#: What markdown written by people may become: text formatting, lists, tables, links, images.
+#: No script, no style, no event handler attributes, no ``javascript:`` URLs.
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"scope"},
+    "td": set(),
+}
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML that is safe to show: no script, no event handler, no inline style,
+    no ``javascript:``; links get ``rel="noopener noreferrer"``."""
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )

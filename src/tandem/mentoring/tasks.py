@@ -27,3 +27,11 @@ def deliver_reminders(reminder_ids: list[int]) -> int:
     from tandem.mentoring.services.reminders import deliver
 
     return deliver(reminder_ids)
+
+
+@task()
+def set_due_assignments() -> int:
+    """Give mentees the preparation of meetings that ended without a record yet."""
+    from tandem.mentoring.services.assignments import set_assignments_for_ended_meetings
+
+    return set_assignments_for_ended_meetings()

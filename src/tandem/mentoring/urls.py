@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tandem.mentoring.views import coordinator, meetings, messages, programs, records, workspace
+from tandem.mentoring.views import (
+    coordinator,
+    guides,
+    meetings,
+    messages,
+    programs,
+    records,
+    workspace,
+)
 
 app_name = "mentoring"
 
@@ -15,4 +23,5 @@ urlpatterns = [
     *records.urlpatterns,
     *messages.urlpatterns,
     *coordinator.urlpatterns,
+    *guides.urlpatterns,
 ]

@@ -14,7 +14,16 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from tandem.mentoring.enums import MeetingStatus
-from tandem.mentoring.models import ActionItem, Meeting, Mentorship, Message
+from tandem.mentoring.models import (
+    ActionItem,
+    AgendaItem,
+    Assignment,
+    AssignmentComment,
+    Meeting,
+    MeetingRecord,
+    Mentorship,
+    Message,
+)
 
 #: A record counts as missing this long after its meeting ended.
 RECORD_GRACE_HOURS = 48
@@ -46,6 +55,19 @@ def refresh_activity(mentorship_id: int) -> None:
     last_message = Message.objects.filter(mentorship_id=mentorship_id).aggregate(
         last=Max("created_at")
     )["last"]
+    # What members write around meetings is activity too (its moment only, never its text).
+    last_record = MeetingRecord.objects.filter(meeting__mentorship_id=mentorship_id).aggregate(
+        last=Max("updated_at")
+    )["last"]
+    last_agenda_item = AgendaItem.objects.filter(meeting__mentorship_id=mentorship_id).aggregate(
+        last=Max("created_at")
+    )["last"]
+    last_assignment = Assignment.objects.filter(
+        mentorship_id=mentorship_id, submitted_at__isnull=False
+    ).aggregate(last=Max("submitted_at"))["last"]
+    last_comment = AssignmentComment.objects.filter(
+        assignment__mentorship_id=mentorship_id
+    ).aggregate(last=Max("created_at"))["last"]
     moments = [
         moment
         for moment in (
@@ -53,6 +75,10 @@ def refresh_activity(mentorship_id: int) -> None:
             items["last_change"],
             items["last_done"],
             last_message,
+            last_record,
+            last_agenda_item,
+            last_assignment,
+            last_comment,
         )
         if moment is not None
     ]

@@ -341,9 +341,10 @@ def _attach_attendees(meetings: Sequence[Meeting], mentorship: Mentorship, by: M
 
 
 def _after_change(mentorship: Mentorship) -> None:
-    from tandem.mentoring.services import guides
+    from tandem.mentoring.services import assignments, guides
 
     guides.assign_agendas(mentorship)
+    assignments.refresh_assignment_due_dates(mentorship)
     refresh_activity(mentorship.pk)
 
 
