@@ -171,3 +171,23 @@ def test_meeting_page_offers_one_tap_score_buttons(world: World, pair: Pair, log
     assert body.count('<button type="submit" name="score"') == 5
     assert client.post(meeting_url(meeting, "rate/"), {"score": "5"}).status_code == 302
     assert MeetingRating.objects.get().score == 5
+
+
+def test_the_shared_record_carries_one_tap_rating_links_that_work(
+    world: World, pair: Pair, login: Any
+) -> None:
+    from tandem.mentoring.services.records import RecordInput, save_record
+    from tandem.notifications.models import Notification
+
+    meeting = make_meeting(pair.mentorship, days=-1)
+    save_record(
+        meeting,
+        RecordInput(notes="Good", next_meeting_set=True, action_items_defined=True),
+        by=pair.mentor,
+    )
+    body = Notification.objects.get(recipient=world.mentee, kind="record_shared").body
+    links = [line.split(": ", 1)[1] for line in body.splitlines() if " of 5: " in line]
+    assert len(links) == 5
+    four = links[3].removeprefix("http://testserver")
+    assert login(world.mentee).post(four).status_code == 302
+    assert MeetingRating.objects.get(meeting=meeting, membership=pair.mentee).score == 4

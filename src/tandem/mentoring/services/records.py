@@ -330,6 +330,7 @@ def save_record(meeting: Meeting, data: RecordInput, *, by: Membership) -> Meeti
                                 zoneinfo.ZoneInfo(meeting.timezone)
                             ).strftime("%-d %B %Y"),
                             "actions": actions,
+                            "rating_links": _rating_links(locked, other.membership),
                         },
                         url=meeting.get_absolute_url(),
                     )
@@ -342,6 +343,18 @@ def save_record(meeting: Meeting, data: RecordInput, *, by: Membership) -> Meeti
         set_assignments(locked)
         refresh_activity(mentorship.pk)
     return record
+
+
+def _rating_links(meeting: Meeting, membership: Membership) -> list[tuple[int, str]]:
+    """One-tap rating links (1–5) for the record's e-mail."""
+    from django.conf import settings
+
+    from tandem.mentoring.services.ratings import rating_url  # ratings builds on records
+
+    return [
+        (score, f"{settings.SITE_URL}{rating_url(meeting, membership, score)}")
+        for score in range(1, 6)
+    ]
 
 
 def _save_attendance(
