@@ -206,19 +206,51 @@ def test_calendar_feed_page_and_feed(world: World, pair: Pair, meeting: Meeting)
 
 
 def test_feed_with_many_meetings_takes_a_constant_number_of_queries(
-    world: World, pair: Pair, django_assert_max_num_queries: Any
+    world: World, pair: Pair
 ) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     feed = CalendarFeed.objects.create(user=world.mentor, token="t" * 40)
     start = timezone.now() + dt.timedelta(days=1)
-    Meeting.objects.bulk_create(
-        Meeting(
-            mentorship=pair.mentorship,
-            start=start + dt.timedelta(hours=i),
-            duration_minutes=30,
-            timezone="UTC",
+
+    def fetch_with(count: int) -> tuple[int, int]:
+        Meeting.objects.filter(mentorship=pair.mentorship).delete()
+        Meeting.objects.bulk_create(
+            Meeting(
+                mentorship=pair.mentorship,
+                start=start + dt.timedelta(hours=i),
+                duration_minutes=30,
+                timezone="UTC",
+            )
+            for i in range(count)
         )
-        for i in range(40)
-    )
-    with django_assert_max_num_queries(5):
-        response = Client().get(f"/calendar/{feed.token}.ics")
-    assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 40
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=None)
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get(f"/calendar/{feed.token}.ics")
+        return len(queries), len(Calendar.from_ical(response.content).walk("VEVENT"))
+
+    few, few_events = fetch_with(2)
+    many, many_events = fetch_with(40)
+    assert (few_events, many_events) == (2, 40)
+    assert few == many
+
+
+def test_calendar_feed_is_rebuilt_when_a_meeting_moves_or_is_cancelled(
+    world: World, pair: Pair, meeting: Meeting
+) -> None:
+    feed = CalendarFeed.objects.create(user=world.mentee, token="f" * 40)
+    url = f"/calendar/{feed.token}.ics"
+    first = Client().get(url)
+    etag = first["ETag"]
+    assert Client().get(url, headers={"If-None-Match": etag}).status_code == 304
+    moved_to = meeting.start + dt.timedelta(hours=2)
+    meetings.reschedule(meeting, by=pair.mentor, start=moved_to)
+    (event,) = Calendar.from_ical(Client().get(url).content).walk("VEVENT")
+    assert event.decoded("DTSTART") == moved_to
+    # A bulk cancel (as a whole series' cancel does) changes SEQUENCE, not updated_at.
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED, sequence=5)
+    again = Client().get(url)
+    (event,) = Calendar.from_ical(again.content).walk("VEVENT")
+    assert event["STATUS"] == "CANCELLED"
+    assert again["ETag"] != etag

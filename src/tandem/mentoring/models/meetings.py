@@ -278,6 +278,7 @@ class Reminder(models.Model):
         "programs.Membership", on_delete=models.CASCADE, related_name="+"
     )
     due_at = models.DateTimeField()
+    #: When a sweep last handed it to a worker (handed out again if still unsent much later).
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     #: Not sent, and why (cancelled meeting, muted, left the mentorship).

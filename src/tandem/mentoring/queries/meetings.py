@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -77,6 +77,28 @@ def meetings_panel(mentorship: Mentorship, member: MentorshipMember) -> dict[str
         "viewer_zone": member.membership.user.time_zone or "UTC",
         "can_schedule": mentorship.is_live,
     }
+
+
+def feed_fingerprint(user: User, *, now: dt.datetime | None = None) -> str:
+    """Changes whenever anything a person's feed shows changes (two small queries): how many
+    meetings, the latest edit, the sum of their SEQUENCEs (raised on every move and cancel,
+    bulk updates included), how many are cancelled, who is in their mentorships, and the day
+    (the feed's window moves daily). Names edited since are picked up by the cache's expiry."""
+    now = now or timezone.now()
+    mentorships = MentorshipMember.objects.filter(membership__user=user).values("mentorship_id")
+    meetings = Meeting.objects.filter(
+        mentorship_id__in=mentorships, start__gte=now - FEED_HISTORY
+    ).aggregate(
+        count=Count("id"),
+        edited=Max("updated_at"),
+        sequences=Sum("sequence"),
+        cancelled=Count("id", filter=Q(status=MeetingStatus.CANCELLED)),
+    )
+    members = MentorshipMember.objects.filter(mentorship_id__in=mentorships).aggregate(
+        count=Count("id"), joined=Max("joined_at")
+    )
+    parts = [*(meetings[k] for k in sorted(meetings)), *(members[k] for k in sorted(members))]
+    return "|".join(str(part) for part in parts) + f"|{now:%Y%m%d}"
 
 
 def feed_events(user: User, *, now: dt.datetime | None = None) -> list[calendars.EventSpec]:

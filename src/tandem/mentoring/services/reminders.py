@@ -41,6 +41,9 @@ START_WINDOW = dt.timedelta(minutes=30)
 RECORD_GRACE = dt.timedelta(hours=48)
 #: Older misses are not chased (e.g. right after an upgrade).
 LOOK_BACK = dt.timedelta(days=7)
+#: A reminder handed to a worker and still not sent this much later is handed out again (the
+#: worker died); delivery's own claim keeps it from being sent twice.
+REENQUEUE_AFTER = dt.timedelta(minutes=10)
 #: Reminders delivered by one background task.
 BATCH = 500
 
@@ -141,11 +144,16 @@ def sweep(now: dt.datetime | None = None) -> int:
         rows.extend(source(now))
     for start in range(0, len(rows), 2000):
         Reminder.objects.bulk_create(rows[start : start + 2000], ignore_conflicts=True)
+    # Pending and not handed to a worker lately: new ones, and those a dead worker left.
+    stale = now - REENQUEUE_AFTER
     pending = list(
         Reminder.objects.filter(sent_at__isnull=True, skipped="", due_at__lte=now)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .order_by("id")
         .values_list("id", flat=True)
     )
+    for start in range(0, len(pending), 2000):
+        Reminder.objects.filter(pk__in=pending[start : start + 2000]).update(claimed_at=now)
     from tandem.mentoring.tasks import deliver_reminders
 
     for start in range(0, len(pending), BATCH):

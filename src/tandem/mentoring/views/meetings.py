@@ -4,12 +4,14 @@ cancel, answer, propose another time; the invitation as a file; the personal cal
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -36,6 +38,8 @@ from tandem.programs.http import TenantRequest, requires
 PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"
 MENTORSHIP = PROGRAM + "mentorships/<int:mentorship_id>/"
 MEETING = MENTORSHIP + "meetings/<int:meeting_id>/"
+#: A built feed is reused while nothing in it changed, at most this long (names can change).
+FEED_CACHE_SECONDS = 3600
 #: A feed fetched more often than this does not write its last use again.
 FEED_TOUCH = dt.timedelta(minutes=10)
 
@@ -374,11 +378,23 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     if feed.last_used_at is None or now - feed.last_used_at > FEED_TOUCH:
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-    body = calendars.feed(
-        meeting_queries.feed_events(feed.user, now=now), name="Tandem meetings", stamp=now
-    )
+    # Calendar apps poll the feed; rebuild it only when something it shows changed.
+    fingerprint = meeting_queries.feed_fingerprint(feed.user, now=now)
+    key = f"calendar-feed:{feed.pk}:{feed.token}"
+    cached = cache.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        body = cached[1]
+    else:
+        body = calendars.feed(
+            meeting_queries.feed_events(feed.user, now=now), name="Tandem meetings", stamp=now
+        )
+        cache.set(key, (fingerprint, body), FEED_CACHE_SECONDS)
+    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers={"ETag": etag})
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
+    response["ETag"] = etag
     return response
 
 
