@@ -83,8 +83,13 @@ def record_missing_q(now: dt.datetime, prefix: str = "") -> Q:
     )
 
 
-def _by_mentorship(rows: Iterable[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    return {row.pop("mentorship_id"): row for row in rows}
+def _by_mentorship(rows: Iterable[Any]) -> dict[int, dict[str, Any]]:
+    """Grouped ``values()`` rows keyed by their mentorship."""
+    by_id: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        values = dict(row)
+        by_id[values.pop("mentorship_id")] = values
+    return by_id
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
