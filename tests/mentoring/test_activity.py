@@ -153,10 +153,20 @@ def test_refresh_activity_many_runs_in_constant_queries(
     world: World, count: int, django_assert_num_queries: Any
 ) -> None:
     ids = _program_with_history(world, count)
-    # started, meetings, action items, messages, submissions; then the one bulk update
-    with django_assert_num_queries(6):
+    # one UPDATE computes every figure in the database
+    with django_assert_num_queries(1):
         refresh_activity_many(ids)
     assert Mentorship.objects.get(pk=ids[-1]).meetings_held == 3
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_compute_figures_runs_in_one_query(
+    world: World, count: int, django_assert_num_queries: Any
+) -> None:
+    ids = _program_with_history(world, count)
+    with django_assert_num_queries(1):
+        figures = compute_figures(ids)
+    assert figures[ids[0]]["meetings_held"] == 3
 
 
 def test_compute_figures_ignores_ids_that_do_not_exist(pair: Pair) -> None:

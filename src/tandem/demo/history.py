@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -284,44 +284,64 @@ def _assign(
     )
 
 
-def _backdate(model: type[models.Model], rows: Sequence[Any], stamps: Sequence[Any]) -> None:
-    names = [
-        f.name
-        for f in model._meta.concrete_fields
-        if f.name in ("created_at", "updated_at", "joined_at")
-    ]
-    for row, stamp in zip(rows, stamps, strict=True):
-        for name in names:
-            setattr(row, name, stamp)
-    model.objects.bulk_update(rows, names, batch_size=500)  # type: ignore[attr-defined]  # every model has objects
+_STAMPED = ("created_at", "updated_at")
+
+
+@contextmanager
+def _own_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
+    """Let bulk_create keep the moments set on the rows (history happened in the past)
+    instead of stamping ``now`` on auto_now / auto_now_add fields. Demo seeding only: it
+    changes the field objects for the duration and puts them back."""
+    saved = []
+    for model_class in model_classes:
+        for field_ in model_class._meta.concrete_fields:
+            if isinstance(field_, models.DateTimeField) and field_.name in _STAMPED:
+                saved.append((field_, field_.auto_now, field_.auto_now_add))
+                field_.auto_now = field_.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field_, auto_now, auto_now_add in saved:
+            field_.auto_now, field_.auto_now_add = auto_now, auto_now_add
+
+
+def _stamp(row: models.Model, moment: dt.datetime) -> None:
+    for name in _STAMPED:
+        if hasattr(row, name):
+            setattr(row, name, moment)
 
 
 def _write(plan: _Plan) -> None:
-    meetings = Meeting.objects.bulk_create(plan.meetings, batch_size=1000)
-    _backdate(Meeting, meetings, plan.meeting_stamps)
-    for index, attendee in plan.attendees:
-        attendee.meeting = meetings[index]
-    MeetingAttendee.objects.bulk_create([a for _, a in plan.attendees], batch_size=1000)
-    for index, record, _ in plan.records:
-        record.meeting = meetings[index]
-    records = MeetingRecord.objects.bulk_create([r for _, r, _ in plan.records], batch_size=1000)
-    _backdate(MeetingRecord, records, [stamp for _, _, stamp in plan.records])
-    for meeting_index, item, _ in plan.items:
-        item.meeting = meetings[meeting_index] if meeting_index is not None else None
-    items = ActionItem.objects.bulk_create([i for _, i, _ in plan.items], batch_size=1000)
-    _backdate(ActionItem, items, [stamp for _, _, stamp in plan.items])
-    for index, rating, _ in plan.ratings:
-        rating.meeting = meetings[index]
-    ratings = MeetingRating.objects.bulk_create([r for _, r, _ in plan.ratings], batch_size=1000)
-    _backdate(MeetingRating, ratings, [stamp for _, _, stamp in plan.ratings])
-    messages = Message.objects.bulk_create([m for m, _ in plan.messages], batch_size=1000)
-    _backdate(Message, messages, [stamp for _, stamp in plan.messages])
-    for index, assignment, _ in plan.assignments:
-        assignment.meeting = meetings[index]
-    assignments = Assignment.objects.bulk_create(
-        [a for _, a, _ in plan.assignments], batch_size=1000
-    )
-    _backdate(Assignment, assignments, [stamp for _, _, stamp in plan.assignments])
+    for meeting, moment in zip(plan.meetings, plan.meeting_stamps, strict=True):
+        _stamp(meeting, moment)
+    for _, record, moment in plan.records:
+        _stamp(record, moment)
+    for _, item, moment in plan.items:
+        _stamp(item, moment)
+    for _, rating, moment in plan.ratings:
+        _stamp(rating, moment)
+    for message, moment in plan.messages:
+        _stamp(message, moment)
+    for _, assignment, moment in plan.assignments:
+        _stamp(assignment, moment)
+    with _own_timestamps(Meeting, MeetingRecord, ActionItem, MeetingRating, Message, Assignment):
+        meetings = Meeting.objects.bulk_create(plan.meetings, batch_size=1000)
+        for index, attendee in plan.attendees:
+            attendee.meeting = meetings[index]
+        MeetingAttendee.objects.bulk_create([a for _, a in plan.attendees], batch_size=1000)
+        for index, record, _ in plan.records:
+            record.meeting = meetings[index]
+        MeetingRecord.objects.bulk_create([r for _, r, _ in plan.records], batch_size=1000)
+        for meeting_index, item, _ in plan.items:
+            item.meeting = meetings[meeting_index] if meeting_index is not None else None
+        ActionItem.objects.bulk_create([i for _, i, _ in plan.items], batch_size=1000)
+        for index, rating, _ in plan.ratings:
+            rating.meeting = meetings[index]
+        MeetingRating.objects.bulk_create([r for _, r, _ in plan.ratings], batch_size=1000)
+        Message.objects.bulk_create([m for m, _ in plan.messages], batch_size=1000)
+        for index, assignment, _ in plan.assignments:
+            assignment.meeting = meetings[index]
+        Assignment.objects.bulk_create([a for _, a, _ in plan.assignments], batch_size=1000)
 
 
 @dataclass

@@ -23,8 +23,8 @@ What the figures mean:
   a record written or edited, an action item added or ticked, an assignment submitted, a
   message posted.
 
-Each refresh costs the same handful of queries whether it covers one mentorship or ten
-thousand (grouped aggregates, then one bulk update per batch).
+Each refresh is one UPDATE whether it covers one mentorship or five hundred: every figure is
+a correlated subquery on the indexed mentorship foreign keys, computed by the database.
 """
 
 from __future__ import annotations
@@ -33,7 +33,20 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateTimeField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from tandem.mentoring.enums import MeetingStatus
@@ -42,6 +55,7 @@ from tandem.mentoring.models import (
     ActionItem,
     Assignment,
     Meeting,
+    MeetingRecord,
     Mentorship,
     Message,
 )
@@ -83,105 +97,84 @@ def record_missing_q(now: dt.datetime, prefix: str = "") -> Q:
     )
 
 
-def _by_mentorship(rows: Iterable[Any]) -> dict[int, dict[str, Any]]:
-    """Grouped ``values()`` rows keyed by their mentorship."""
-    by_id: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        values = dict(row)
-        by_id[values.pop("mentorship_id")] = values
-    return by_id
-
-
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
 
 
-def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
-    present = [moment for moment in moments if moment is not None]
-    return max(present) if present else None
+#: Stands for "no moment" inside GREATEST (which SQLite makes NULL if any argument is).
+_NEVER = Value(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), output_field=DateTimeField())
+
+
+def _per_mentorship(rows: QuerySet[Any], aggregate: Aggregate) -> Subquery:
+    """One value per outer mentorship from its own ``rows`` (a correlated subquery)."""
+    return Subquery(
+        rows.order_by().values("mentorship_id").annotate(value=aggregate).values("value")[:1]
+    )
+
+
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    return Coalesce(_per_mentorship(rows, Count("id")), 0)
+
+
+def figure_expressions(now: dt.datetime) -> dict[str, Any]:
+    """Each figure as an SQL expression over the outer mentorship's rows, so one UPDATE (or
+    one SELECT) computes them for any number of mentorships."""
+    meetings = Meeting.objects.filter(mentorship_id=OuterRef("pk")).exclude(
+        status=MeetingStatus.CANCELLED
+    )
+    items = ActionItem.objects.filter(mentorship_id=OuterRef("pk"))
+    moments = [
+        F("started_at"),
+        _per_mentorship(meetings, Max("updated_at")),
+        _per_mentorship(
+            MeetingRecord.objects.filter(meeting__mentorship_id=OuterRef("pk")).annotate(
+                mentorship_id=F("meeting__mentorship_id")
+            ),
+            Max("updated_at"),
+        ),
+        _per_mentorship(items, Max("created_at")),
+        _per_mentorship(items, Max("done_at")),
+        _per_mentorship(Message.objects.filter(mentorship_id=OuterRef("pk")), Max("created_at")),
+        _per_mentorship(
+            Assignment.objects.filter(mentorship_id=OuterRef("pk")), Max("submitted_at")
+        ),
+    ]
+    return {
+        "meetings_scheduled": _count(meetings.filter(upcoming_q(now))),
+        "meetings_held": _count(meetings.filter(held_q(now))),
+        "last_met_at": _per_mentorship(meetings.filter(held_q(now)), Max("start")),
+        "next_meeting_at": _per_mentorship(meetings.filter(upcoming_q(now)), Min("start")),
+        "records_missing": _count(meetings.filter(record_missing_q(now))),
+        "action_items_open": _count(items.filter(done_at__isnull=True)),
+        "action_items_done": _count(items.filter(done_at__isnull=False)),
+        "last_activity_at": NullIf(
+            Greatest(*(Coalesce(moment, _NEVER) for moment in moments)), _NEVER
+        ),
+    }
 
 
 def compute_figures(ids: list[int], *, now: dt.datetime | None = None) -> dict[int, dict[str, Any]]:
-    """The activity figures of the given mentorships, computed from their rows (five grouped
-    queries whatever the number of mentorships or the size of their history)."""
-    now = now or timezone.now()
-    started = dict(Mentorship.objects.filter(pk__in=ids).values_list("pk", "started_at"))
-    meetings = _by_mentorship(
-        Meeting.objects.filter(mentorship_id__in=ids)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .values("mentorship_id")
-        .annotate(
-            scheduled=Count("id", filter=upcoming_q(now)),
-            held=Count("id", filter=held_q(now)),
-            last_met=Max("start", filter=held_q(now)),
-            next_meeting=Min("start", filter=upcoming_q(now)),
-            missing=Count("id", filter=record_missing_q(now)),
-            last_change=Max("updated_at"),
-            last_record=Max("record__updated_at"),
-        )
-        .order_by()
+    """The activity figures of the given mentorships computed from their rows without storing
+    them (one query): what :func:`refresh_activity_many` writes."""
+    expressions = figure_expressions(now or timezone.now())
+    rows = (
+        Mentorship.objects.filter(pk__in=ids)
+        .annotate(**{f"computed_{name}": expression for name, expression in expressions.items()})
+        .values("pk", *(f"computed_{name}" for name in FIGURES))
     )
-    items = _by_mentorship(
-        ActionItem.objects.filter(mentorship_id__in=ids)
-        .values("mentorship_id")
-        .annotate(
-            open=Count("id", filter=Q(done_at__isnull=True)),
-            done=Count("id", filter=Q(done_at__isnull=False)),
-            last_added=Max("created_at"),
-            last_done=Max("done_at"),
-        )
-        .order_by()
-    )
-    messages = dict(
-        Message.objects.filter(mentorship_id__in=ids)
-        .values("mentorship_id")
-        .annotate(last=Max("created_at"))
-        .order_by()
-        .values_list("mentorship_id", "last")
-    )
-    submissions = dict(
-        Assignment.objects.filter(mentorship_id__in=ids, submitted_at__isnull=False)
-        .values("mentorship_id")
-        .annotate(last=Max("submitted_at"))
-        .order_by()
-        .values_list("mentorship_id", "last")
-    )
-    figures: dict[int, dict[str, Any]] = {}
-    for pk, started_at in started.items():
-        meeting = meetings.get(pk, {})
-        item = items.get(pk, {})
-        figures[pk] = {
-            "meetings_scheduled": meeting.get("scheduled", 0),
-            "meetings_held": meeting.get("held", 0),
-            "last_met_at": meeting.get("last_met"),
-            "next_meeting_at": meeting.get("next_meeting"),
-            "records_missing": meeting.get("missing", 0),
-            "action_items_open": item.get("open", 0),
-            "action_items_done": item.get("done", 0),
-            "last_activity_at": _latest(
-                started_at,
-                meeting.get("last_change"),
-                meeting.get("last_record"),
-                item.get("last_added"),
-                item.get("last_done"),
-                messages.get(pk),
-                submissions.get(pk),
-            ),
-        }
-    return figures
+    return {row["pk"]: {name: row[f"computed_{name}"] for name in FIGURES} for row in rows}
 
 
 def refresh_activity_many(ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
     """Recompute and store the figures of many mentorships (the demo, imports, the hourly
-    sweep); a constant number of queries per batch of :data:`BATCH`. Returns how many."""
+    sweep): one UPDATE per batch of :data:`BATCH`, computed by the database. Returns how
+    many rows it updated."""
     unique = sorted(set(ids))
+    expressions = figure_expressions(now or timezone.now())
     refreshed = 0
     for chunk in _chunks(unique):
-        figures = compute_figures(chunk, now=now)
-        rows = [Mentorship(pk=pk, **values) for pk, values in figures.items()]
-        Mentorship.objects.bulk_update(rows, FIGURES)
-        refreshed += len(rows)
+        refreshed += Mentorship.objects.filter(pk__in=chunk).update(**expressions)
     return refreshed
 
 
