@@ -176,15 +176,42 @@ def _cadence_q(cadence: str, program: Program) -> Q:
     return own
 
 
-def behind_q(program: Program, *, now: dt.datetime, oldest_start: dt.datetime | None) -> Q:
+@dataclass(frozen=True)
+class LiveSpan:
+    """What the "behind the cadence" condition needs to know about a program's live
+    mentorships: the oldest start and the cadences in use (the program's, and groups' own)."""
+
+    oldest_start: dt.datetime | None
+    cadences: frozenset[str]
+
+
+def live_span(program: Program) -> LiveSpan:
+    """One query: the oldest live start and which cadences groups set for themselves."""
+    live = Mentorship.objects.filter(program=program, status__in=LIVE_STATUSES)
+    figures = live.aggregate(
+        oldest=Min("started_at"),
+        **{
+            f"own_{cadence.value}": Count("id", filter=Q(group__meeting_cadence=cadence))
+            for cadence in MeetingCadence
+        },
+    )
+    cadences = {program.meeting_cadence} | {
+        cadence.value for cadence in MeetingCadence if figures[f"own_{cadence.value}"]
+    }
+    return LiveSpan(oldest_start=figures["oldest"], cadences=frozenset(cadences))
+
+
+def behind_q(program: Program, *, now: dt.datetime, span: LiveSpan) -> Q:
     """Live mentorships that held fewer meetings than their cadence expects by ``now``:
     held = h and started at or before the cutoff of h + 1 periods, for every h that can
-    occur (up to what the oldest start expects)."""
+    occur (up to what the oldest start expects) and every cadence in use."""
     condition = Q(pk__in=[])
-    if oldest_start is None:
+    if span.oldest_start is None:
         return condition
     for cadence in MeetingCadence:
-        most = expected_meetings(oldest_start, cadence, now=now)
+        if cadence not in span.cadences:
+            continue
+        most = expected_meetings(span.oldest_start, cadence, now=now)
         for held in range(most):
             condition |= (
                 _cadence_q(cadence, program)
@@ -194,9 +221,7 @@ def behind_q(program: Program, *, now: dt.datetime, oldest_start: dt.datetime | 
     return Q(status__in=LIVE_STATUSES, started_at__isnull=False) & condition
 
 
-def list_filter_q(
-    name: ListFilter, program: Program, *, now: dt.datetime, oldest_start: dt.datetime | None
-) -> Q:
+def list_filter_q(name: ListFilter, program: Program, *, now: dt.datetime, span: LiveSpan) -> Q:
     live = Q(status__in=LIVE_STATUSES)
     if name == ListFilter.QUIET:
         quiet_since = now - dt.timedelta(days=QUIET_DAYS)
@@ -209,7 +234,7 @@ def list_filter_q(
         return live & Q(next_meeting_at__isnull=True)
     if name == ListFilter.RECORDS_MISSING:
         return Q(records_missing__gt=0)
-    return behind_q(program, now=now, oldest_start=oldest_start)
+    return behind_q(program, now=now, span=span)
 
 
 @dataclass(frozen=True)
@@ -233,13 +258,6 @@ class MentorshipList:
     now: dt.datetime
 
 
-def _oldest_live_start(program: Program) -> dt.datetime | None:
-    started: dt.datetime | None = Mentorship.objects.filter(
-        program=program, status__in=LIVE_STATUSES
-    ).aggregate(oldest=Min("started_at"))["oldest"]
-    return started
-
-
 def sort_ordering(sort: str) -> list[str]:
     """The ORDER BY for a sort key (``-`` for descending); empty values sort last either way,
     and the id breaks ties so pages never overlap."""
@@ -257,7 +275,7 @@ def program_mentorships(
     """Every mentorship of a program (pairs and groups) for its coordinators, with their
     members (one prefetch), filtered, searched and sorted on the stored figures."""
     now = now or timezone.now()
-    oldest = _oldest_live_start(program)
+    span = live_span(program)
     everything = Mentorship.objects.filter(program=program)
     counters: dict[str, Any] = {"all": Count("id")}
     for status in RelationshipStatus:
@@ -266,7 +284,7 @@ def program_mentorships(
         counters[f"kind:{kind.value}"] = Count("id", filter=Q(kind=kind))
     for named in ListFilter:
         counters[f"show:{named.value}"] = Count(
-            "id", filter=list_filter_q(named, program, now=now, oldest_start=oldest)
+            "id", filter=list_filter_q(named, program, now=now, span=span)
         )
     counts = everything.aggregate(**counters)
     lead_name = (
@@ -282,9 +300,7 @@ def program_mentorships(
     if request.kind:
         mentorships = mentorships.filter(kind=request.kind)
     if request.show is not None:
-        mentorships = mentorships.filter(
-            list_filter_q(request.show, program, now=now, oldest_start=oldest)
-        )
+        mentorships = mentorships.filter(list_filter_q(request.show, program, now=now, span=span))
     if request.search:
         mentorships = mentorships.filter(
             Exists(

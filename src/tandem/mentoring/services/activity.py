@@ -85,7 +85,11 @@ def held_q(now: dt.datetime, prefix: str = "") -> Q:
 
 
 def upcoming_q(now: dt.datetime, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status": MeetingStatus.SCHEDULED, f"{prefix}start__gte": now})
+    """Meetings still to come: scheduled (written as "neither held nor cancelled", so the
+    database reaches them through the mentorship's index, not the program-wide status one)."""
+    return Q(**{f"{prefix}start__gte": now}) & ~Q(
+        **{f"{prefix}status__in": (MeetingStatus.HELD, MeetingStatus.CANCELLED)}
+    )
 
 
 def record_missing_q(now: dt.datetime, prefix: str = "") -> Q:
