@@ -175,6 +175,7 @@ TASKS = {
 TANDEM_PERIODIC_TASKS = {
     "tandem.mentoring.tasks.sweep_reminders": 60,
     "tandem.mentoring.tasks.set_due_assignments": 15 * 60,
+    "tandem.mentoring.tasks.refresh_due_activity": 60 * 60,
 }
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

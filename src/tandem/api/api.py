@@ -381,6 +381,7 @@ from tandem.api.routers import (  # noqa: E402
     mentorships,
     onboarding,
     profiles,
+    program_mentorships,
     relationships,
 )
 
@@ -395,5 +396,6 @@ for _router in (
     mentorships.router,
     meetings.router,
     meeting_records.router,
+    program_mentorships.router,
 ):
     api.add_router("/", _router)

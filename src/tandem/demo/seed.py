@@ -1,4 +1,5 @@
-"""Realistic demo people and a demo organization, inserted in bulk.
+"""Realistic demo people and a demo organization, inserted in bulk, and (the first time) six
+weeks of mentoring history in its program (``tandem.demo.history``).
 
 ``generate_people`` is pure (seeded ``random.Random``): the same seed gives the same people, so
 benchmarks and tests can rely on it. ``seed_demo`` writes them with ``bulk_create`` in batches,
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.demo.history import HistoryReport, seed_history
 from tandem.enrolment.starter import install_starter_questions
 from tandem.enrolment.vocabulary import (
     CITIES,
@@ -270,6 +272,8 @@ class SeedReport:
     program: Program
     participants_created: int
     logins: dict[str, str]
+    #: The six weeks of mentoring history, when this run wrote it (the first run only).
+    history: HistoryReport | None = None
 
 
 def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
@@ -386,9 +390,17 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
             )
         people = list(generate_people(participants, seed=seed))
         created_count = _bulk_people(program, people, password_hash)
+        history = seed_history(
+            program,
+            demo_mentor=Membership.objects.get(program=program, user__email=DEMO_LOGINS["mentor"]),
+            demo_mentee=Membership.objects.get(program=program, user__email=DEMO_LOGINS["mentee"]),
+            seed=seed,
+        )
+        program.refresh_from_db()
     return SeedReport(
         organization=organization,
         program=program,
         participants_created=created_count,
         logins=dict(DEMO_LOGINS),
+        history=history,
     )

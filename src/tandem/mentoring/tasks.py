@@ -35,3 +35,11 @@ def set_due_assignments() -> int:
     from tandem.mentoring.services.assignments import set_assignments_for_ended_meetings
 
     return set_assignments_for_ended_meetings()
+
+
+@task()
+def refresh_due_activity() -> int:
+    """Refresh the coordinator's figures that changed only because time passed."""
+    from tandem.mentoring.services.activity import refresh_due_activity as refresh
+
+    return refresh()
