@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .criteria import Embedder, IntArray, distinct
+from .arrays import Embedder, IntArray
+from .criteria import distinct
 from .errors import InfeasibleLockError, MatchingInputError
 from .explain import explain, ordinal
 from .flow import solve_flow

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
-from .criteria import FloatArray, IntArray
+from .arrays import FloatArray, IntArray
 from .flow import FlowResult, solve_flow
 from .model import SCORE_SCALE
 from .scoring import FLOAT_MARGIN, Candidates, ScoreModel, gain_bound, to_gain
