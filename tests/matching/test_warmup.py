@@ -45,7 +45,7 @@ def test_warm_up_leaves_nothing_to_compile_for_later_runs() -> None:
     assert all(count >= 1 for name, count in before.items() if _called_from_python(name))
     for problem in varied_problems():
         matcher = Matcher(problem, embedder=fake_embedder)
-        for objective in ("coverage", "total", "fair"):
+        for objective in ("coverage", "total", "fair", "spread"):
             matcher.solve("optimal", objective)
         matcher.solve("stable", "coverage")
         matcher.solve("groups", "coverage")

@@ -14,9 +14,9 @@ from .kinds import KIND_PARAMS, KINDS, band_of
 Role = Literal["mentor", "mentee"]
 FieldValue = str | int | float | tuple[str, ...] | tuple[float, ...] | None
 Mode = Literal["optimal", "stable", "groups"]
-Objective = Literal["total", "coverage", "fair"]
+Objective = Literal["total", "coverage", "fair", "spread"]
 MODES: tuple[Mode, ...] = ("optimal", "stable", "groups")
-OBJECTIVES: tuple[Objective, ...] = ("total", "coverage", "fair")
+OBJECTIVES: tuple[Objective, ...] = ("total", "coverage", "fair", "spread")
 
 #: Scores are in [0, 1] per criterion; the solver works on integers ``round(score * SCALE)``.
 SCORE_SCALE = 10_000

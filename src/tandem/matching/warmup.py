@@ -89,7 +89,7 @@ def _exercise() -> None:
     # synthetic: tags (dense and sparse bitsets), complement, category, gap, time zone,
     # availability, a hard not_same rule, ranked choices; every mode and objective
     matcher = Matcher(synthetic_problem(240))
-    for objective in ("coverage", "total", "fair"):
+    for objective in ("coverage", "total", "fair", "spread"):
         matcher.solve("optimal", objective)
     matcher.solve("stable", "coverage")
     matcher.suggest("e0", limit=5)
