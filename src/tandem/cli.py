@@ -494,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     match_program.add_argument("program", metavar="PROGRAM", help="the program's slug")
     match_program.add_argument("--organization", help="the organization's slug, if several match")
     match_program.add_argument(
-        "--objective", choices=["coverage", "total", "fair"], default="coverage"
+        "--objective", choices=["coverage", "total", "fair", "spread"], default="coverage"
     )
     match_program.add_argument("--mode", choices=["optimal", "groups"], default="optimal")
     match_program.add_argument("--name", default="", help="the scenario's name")

@@ -345,6 +345,12 @@ def _store_result(
     stats = asdict(result.stats)
     stats["mentor_load"] = {str(k): v for k, v in stats.get("mentor_load", {}).items()}
     stats["groups"] = [asdict(group) for group in result.groups]
+    # mentors without a mentee and why (metadata the scenario comparison shows)
+    stats["idle_mentors"] = [
+        {"mentor": int(entry.person_id), "reason_code": entry.reason_code}
+        for entry in result.unmatched
+        if entry.role == "mentor"
+    ]
     with transaction.atomic():
         ProposedMatch.objects.bulk_create(proposals, batch_size=1000)
         UnmatchedMentee.objects.bulk_create(unmatched, batch_size=1000)

@@ -673,9 +673,9 @@ class Matcher:
             count = int(shown[c].sum())
             alternatives = tuple(next(details) for _ in range(count))
             if eligible and not count:
-                out.append(self._idle_mentor_exactly(j))
+                out.append(self._idle_mentor_exactly(j, objective))
             else:
-                out.append(_idle_mentor(model.mentors[j].id, eligible, alternatives))
+                out.append(_idle_mentor(model.mentors[j].id, eligible, alternatives, objective))
         return out
 
     def _no_eligible_mentor(self, i: int, name_rule: bool) -> Unmatched:
@@ -725,7 +725,7 @@ class Matcher:
         )
         return Unmatched(model.mentees[i].id, "mentee", code, reason, alternatives)
 
-    def _idle_mentor_exactly(self, j: int) -> Unmatched:
+    def _idle_mentor_exactly(self, j: int, objective: Objective) -> Unmatched:
         """A mentor without mentees from its exact column (when the float32 picture is
         unsure)."""
         model = self.model
@@ -735,7 +735,7 @@ class Matcher:
         eligible = np.nonzero(feasible)[0]
         top = eligible[np.lexsort((eligible, -column[eligible]))][:ALTERNATIVES]
         alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
-        return _idle_mentor(model.mentors[j].id, len(eligible), alternatives)
+        return _idle_mentor(model.mentors[j].id, len(eligible), alternatives, objective)
 
 
 def _exact_rows(
@@ -759,7 +759,9 @@ def _exact_rows(
     return out
 
 
-def _idle_mentor(person_id: str, eligible: int, alternatives: tuple[PairScore, ...]) -> Unmatched:
+def _idle_mentor(
+    person_id: str, eligible: int, alternatives: tuple[PairScore, ...], objective: Objective
+) -> Unmatched:
     """A mentor without mentees that ``eligible`` mentees could have."""
     if eligible == 0:
         return Unmatched(
@@ -767,6 +769,17 @@ def _idle_mentor(person_id: str, eligible: int, alternatives: tuple[PairScore, .
             "mentor",
             "no_eligible_mentee",
             "no mentee passes the hard rules with this mentor",
+        )
+    if objective == "spread":
+        # under `spread`, a mentee who could move here without another mentor losing their
+        # only mentee (or their minimum) would have moved: fewer idle mentors wins over fit
+        return Unmatched(
+            person_id,
+            "mentor",
+            "needed_elsewhere",
+            f"its {eligible} eligible mentee(s) are needed elsewhere: each is locked, another "
+            "mentor's only mentee, or needed for another mentor's minimum",
+            alternatives,
         )
     return Unmatched(
         person_id,
