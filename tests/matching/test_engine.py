@@ -413,7 +413,7 @@ def test_coverage_piles_everyone_on_the_best_mentor_and_spread_does_not() -> Non
     spread = Matcher(problem).solve("optimal", "spread")
     assert piled.stats.mentor_load == {0: 2, 3: 1}
     assert spread.stats.mentor_load == {0: 1, 2: 1, 1: 1}
-    assert sorted((m.mentor_id for m in spread.matches)) == ["m1", "m1", "m2"]
+    assert sorted(m.mentor_id for m in spread.matches) == ["m1", "m1", "m2"]
     assert spread.stats.certified
     assert "spread: at most 2 mentee(s) per mentor in this run; 1 mentor(s) without a mentee" in (
         spread.notes
