@@ -126,3 +126,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def matching_kernels() -> None:
+    """The engine's kernels loaded in this process, as in `tandem serve` once its start-up
+    warm-up has finished: small runs are then matched inside the request."""
+    from tandem.matching.warmup import warm_up
+
+    warm_up()

@@ -144,3 +144,42 @@ def test_generated_emails_are_plain_ascii_and_valid() -> None:
     for person in people:
         validate_email(person.email)
         assert person.email.isascii()
+
+
+# --- the matching kernels are loaded at start ----------------------------------------------
+
+
+def test_worker_loads_the_matching_kernels_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tandem.matching import warmup
+
+    started: list[str] = []
+    monkeypatch.setattr(warmup, "warm_up_in_background", lambda: started.append("warm-up"))
+    monkeypatch.setattr(cli, "_setup_django", lambda: None)
+    monkeypatch.setattr(cli, "_call", lambda *args: started.append(args[0]))
+    assert cli.main(["worker", "--batch"]) == 0
+    assert started == ["warm-up", "db_worker"]
+
+
+def test_serve_loads_the_matching_kernels_in_each_web_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    hooks: list[Any] = []
+    monkeypatch.setattr(cli, "_setup_django", lambda: None)
+    monkeypatch.setattr(cli, "_call", lambda *args: None)
+    monkeypatch.setattr(
+        BaseApplication, "run", lambda self: hooks.append(self.cfg.post_worker_init)
+    )
+    assert cli.main(["serve"]) == 0
+    assert hooks == [cli._warm_up_web_process]
+
+
+def test_warm_up_command_compiles_or_loads_the_kernels(capsys: Any) -> None:
+    from tandem.matching import warmup
+
+    assert cli.main(["warm-up"]) == 0
+    assert warmup.kernels_ready()
+    assert capsys.readouterr().out.startswith("The matching engine's kernels are compiled")

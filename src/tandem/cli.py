@@ -1,6 +1,6 @@
 """The ``tandem`` command.
 
-``tandem demo | serve | worker | createadmin | seed | match``; any other word is passed to
+``tandem demo | serve | worker | warm-up | createadmin | seed | match``; any other word is passed to
 Django's management commands (``tandem migrate``, ``tandem shell``, …).
 ``tandem match`` runs the matching engine on a CSV file and never loads Django.
 """
@@ -70,6 +70,9 @@ def cmd_serve(options: argparse.Namespace) -> int:
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{options.host}:{options.port}")
+            # each web process loads (or compiles) the matching kernels in the background;
+            # until it has, small runs go to the worker instead of waiting in the request
+            self.cfg.set("post_worker_init", _warm_up_web_process)
             self.cfg.set("workers", options.workers)
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
@@ -82,10 +85,31 @@ def cmd_serve(options: argparse.Namespace) -> int:
     return 0
 
 
+def _warm_up_matching() -> None:
+    """Load or compile the matching engine's kernels in a background thread."""
+    from tandem.matching.warmup import warm_up_in_background
+
+    warm_up_in_background()
+
+
+def _warm_up_web_process(worker: object) -> None:
+    """gunicorn's post_worker_init hook (it takes the worker): each web process warms up."""
+    _warm_up_matching()
+
+
+def cmd_warm_up(options: argparse.Namespace) -> int:
+    from tandem.matching.warmup import warm_up
+
+    seconds = warm_up()
+    print(f"The matching engine's kernels are compiled and cached ({seconds:.1f} s).")
+    return 0
+
+
 def cmd_worker(options: argparse.Namespace) -> int:
     _setup_django()
     from tandem.core import periodic
 
+    _warm_up_matching()
     arguments = ["db_worker", "--no-reload", "--interval", str(options.interval)]
     if options.batch:
         arguments.append("--batch")
@@ -440,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(handler=cmd_worker)
 
+    warm = commands.add_parser(
+        "warm-up", help="compile the matching engine's kernels into their cache (once per install)"
+    )
+    warm.set_defaults(handler=cmd_warm_up)
+
     admin = commands.add_parser("createadmin", help="create a site administrator")
     admin.add_argument("--email")
     admin.add_argument("--name", default="")
@@ -481,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     match_program.add_argument("program", metavar="PROGRAM", help="the program's slug")
     match_program.add_argument("--organization", help="the organization's slug, if several match")
     match_program.add_argument(
-        "--objective", choices=["coverage", "total", "fair"], default="coverage"
+        "--objective", choices=["coverage", "total", "fair", "spread"], default="coverage"
     )
     match_program.add_argument("--mode", choices=["optimal", "groups"], default="optimal")
     match_program.add_argument("--name", default="", help="the scenario's name")
@@ -504,7 +533,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return match_main(arguments[1:])
     parser = build_parser()
-    known = {"demo", "serve", "worker", "createadmin", "seed", "import", "export", "match-program"}
+    known = {
+        "demo",
+        "serve",
+        "worker",
+        "warm-up",
+        "createadmin",
+        "seed",
+        "import",
+        "export",
+        "match-program",
+    }
     if arguments and arguments[0] not in known and not arguments[0].startswith("-"):
         _setup_django()
         from django.core.management import execute_from_command_line

@@ -20,7 +20,11 @@ from tests.matches.relationships_support import person, ready_program
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("matching_kernels"),
+]
 
 
 def test_coordinator_runs_compares_locks_and_publishes(

@@ -18,7 +18,11 @@ from tests.matches.relationships_support import make_ready, ready_program
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("matching_kernels"),
+]
 
 
 def log_out(page: Page) -> None:

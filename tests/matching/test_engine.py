@@ -383,3 +383,64 @@ def test_every_unmatched_person_gets_the_exact_reason_and_alternatives(
         assert [(a.mentee_id, a.score) for a in u.alternatives] == [
             (a.mentee_id, a.score) for a in exact.alternatives
         ]
+
+
+# --- spreading the load ----------------------------------------------------------------------
+
+
+def spread_people() -> list:
+    """Three mentees who all fit m1 best; m1 and m2 could each take all three."""
+    return [
+        mentee("e1", industry="x", wants="a", team="blue"),
+        mentee("e2", industry="x", wants="a", team="blue"),
+        mentee("e3", industry="x", wants="a", team="blue"),
+        mentor("m1", (0, 3), industry="x", offers="a", team="blue"),
+        mentor("m2", (0, 3), industry="y", offers="b", team="blue"),
+        mentor("m3", (0, 3), industry="z", offers="c", team="red"),
+    ]
+
+
+SPREAD_CRITERIA = [
+    Criterion("same", "industry", "industry", weight=1.0),
+    Criterion("complement", "wants", "offers", weight=1.0),
+    Criterion("same", "team", "team", hard=True, label="same_team"),
+]
+
+
+def test_coverage_piles_everyone_on_the_best_mentor_and_spread_does_not() -> None:
+    problem = Problem.build(spread_people(), SPREAD_CRITERIA)
+    piled = Matcher(problem).solve("optimal", "coverage")
+    spread = Matcher(problem).solve("optimal", "spread")
+    assert piled.stats.mentor_load == {0: 2, 3: 1}
+    assert spread.stats.mentor_load == {0: 1, 2: 1, 1: 1}
+    assert sorted(m.mentor_id for m in spread.matches) == ["m1", "m1", "m2"]
+    assert spread.stats.certified
+    assert "spread: at most 2 mentee(s) per mentor in this run; 1 mentor(s) without a mentee" in (
+        spread.notes
+    )
+    idle = {u.person_id: (u.reason_code, u.reason) for u in spread.unmatched}
+    assert idle == {
+        "m3": ("no_eligible_mentee", "no mentee passes the hard rules with this mentor"),
+    }
+
+
+def test_spread_says_an_idle_mentor_is_needed_elsewhere() -> None:
+    people = [
+        mentee("e1", industry="x", wants="a"),
+        mentee("e2", industry="x", wants="a"),
+        mentor("m1", (0, 1), industry="x", offers="a"),
+        mentor("m2", (0, 1), industry="y", offers="b"),
+        mentor("m3", (0, 1), industry="z", offers="c"),
+    ]
+    criteria = [
+        Criterion("same", "industry", "industry", weight=1.0),
+        Criterion("complement", "wants", "offers", weight=1.0),
+    ]
+    result = Matcher(Problem.build(people, criteria)).solve("optimal", "spread")
+    assert result.stats.mentor_load == {0: 1, 1: 2}
+    idle = [u for u in result.unmatched if u.role == "mentor"]
+    assert [(u.person_id, u.reason_code) for u in idle] == [("m3", "needed_elsewhere")]
+    assert idle[0].reason == (
+        "its 2 eligible mentee(s) are needed elsewhere: each is locked, another mentor's only "
+        "mentee, or needed for another mentor's minimum"
+    )

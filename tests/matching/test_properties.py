@@ -1,6 +1,6 @@
 """Property tests on random small instances: the engine's optimum equals a MILP optimum for
-each objective, never breaks a capacity or a hard rule, the certificate gap is 0, and the
-stable mode leaves no blocking pair."""
+each objective (a brute force over every assignment for ``spread``), never breaks a capacity
+or a hard rule, the certificate gap is 0, and the stable mode leaves no blocking pair."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ CRITERIA = [
 
 
 @st.composite
-def instances(draw: st.DrawFn) -> Problem:
-    n = draw(st.integers(1, 7))
+def instances(draw: st.DrawFn, mentees: int = 7) -> Problem:
+    n = draw(st.integers(1, mentees))
     m = draw(st.integers(1, 4))
     tags = st.lists(st.sampled_from("abcde"), max_size=3).map(";".join)
     people: list[Person] = []
@@ -140,6 +140,43 @@ def observed(problem: Problem, result) -> tuple[int, int, int]:  # type: ignore[
     return len(mentee), int(g.min()) if len(g) else 0, int(g.sum())
 
 
+def spread_key(load: list[int], low: list[int], high: list[int]) -> tuple[int, int]:
+    """(the smallest cut k the loads fit under — a mentor's cut is min(capacity, max(k, its
+    minimum)) —, mentors with a mentee)."""
+    k = 0
+    while any(n > min(h, max(k, lo)) for n, lo, h in zip(load, low, high, strict=True)):
+        k += 1
+    return k, sum(1 for n in load if n > 0)
+
+
+def spread_reference(problem: Problem) -> tuple[int, int, int, int] | None:
+    """(matched, smallest cut k, mentors with a mentee, total gain) of the ``spread`` optimum:
+    the most matched, then the smallest k, then the most mentors with a mentee, then the best
+    total — by brute force over every assignment; None when the minimums cannot all be met."""
+    gain, feasible = gains(problem)
+    n, m = gain.shape
+    low = [p.capacity_min for p in problem.mentors]
+    high = [p.capacity_max for p in problem.mentors]
+    options = [[-1, *(j for j in range(m) if feasible[i, j])] for i in range(n)]
+    best: tuple[int, int, int, int] | None = None
+    for choice in itertools.product(*options):
+        load = [0] * m
+        for j in choice:
+            if j >= 0:
+                load[j] += 1
+        if any(not lo <= x <= h for x, lo, h in zip(load, low, high, strict=True)):
+            continue
+        k, used = spread_key(load, low, high)
+        matched = sum(1 for j in choice if j >= 0)
+        total = sum(int(gain[i, j]) for i, j in enumerate(choice) if j >= 0)
+        key = (matched, -k, used, total)
+        if best is None or key > best:
+            best = key
+    if best is None:
+        return None
+    return best[0], -best[1], best[2], best[3]
+
+
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -160,6 +197,25 @@ def test_optimal_equals_milp(problem: Problem, objective: str, candidates: int) 
         assert (got[0], got[2]) == (expected[0], expected[2])
     else:
         assert got == expected
+
+
+@SETTINGS
+@given(instances(mentees=6), st.sampled_from([1, 2, 50]))
+def test_spread_equals_brute_force(problem: Problem, candidates: int) -> None:
+    expected = spread_reference(problem)
+    assume(expected is not None)
+    result = Matcher(problem).solve("optimal", "spread", candidates_per_mentee=candidates)
+    matched, _, total = observed(problem, result)
+    model = ScoreModel(problem)
+    load = np.bincount(
+        [model.mentor_index[x.mentor_id] for x in result.matches], minlength=model.m
+    ).tolist()
+    low = [p.capacity_min for p in problem.mentors]
+    high = [p.capacity_max for p in problem.mentors]
+    assert (matched, *spread_key(load, low, high), total) == expected
+    assert result.stats.certified
+    assert result.stats.certificate_gap == 0
+    assert result.stats.mentors_below_minimum == []
 
 
 @SETTINGS

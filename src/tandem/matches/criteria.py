@@ -21,7 +21,8 @@ from tandem.enrolment.models import ProfileQuestion
 from tandem.matches.enums import CriterionKind
 from tandem.matches.models import MatchingCriterion
 from tandem.matches.problem import DEFAULT_CRITERIA, MANAGER_KEY, engine_criterion
-from tandem.matching.criteria import BINARY_KINDS, band_of, validate_criterion
+from tandem.matching.kinds import BINARY_KINDS, band_of
+from tandem.matching.model import validate_criterion
 from tandem.programs.models import Program
 
 Q = QuestionKind

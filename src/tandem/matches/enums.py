@@ -24,6 +24,7 @@ class RunObjective(models.TextChoices):
     COVERAGE = "coverage", "Most people matched, then best fit"
     TOTAL = "total", "Best total fit"
     FAIR = "fair", "Fairest: raise the worst match first"
+    SPREAD = "spread", "Most people matched, then the load spread evenly across mentors"
 
 
 class RunMode(models.TextChoices):

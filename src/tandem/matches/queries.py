@@ -206,6 +206,8 @@ class Figures:
     certified: bool
     unmatched: int
     reasons: list[tuple[str, int]]
+    #: mentors without a mentee, by why (most common first)
+    idle_reasons: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def load_text(self) -> str:
@@ -213,6 +215,37 @@ class Figures:
             f"{mentors} with {load} mentee{'s' if load != 1 else ''}"
             for load, mentors in self.mentor_load
         )
+
+    @property
+    def mentors(self) -> int:
+        return sum(mentors for _, mentors in self.mentor_load)
+
+    @property
+    def idle(self) -> int:
+        return dict(self.mentor_load).get(0, 0)
+
+    @property
+    def busiest(self) -> int:
+        return max((load for load, _ in self.mentor_load), default=0)
+
+
+#: Why a mentor has no mentee in a scenario, in the coordinator's words (engine reason codes).
+IDLE_REASONS = {
+    "no_eligible_mentee": "no mentee passes the hard rules with them",
+    "lost_to_better_fit": "their eligible mentees fit better with other mentors",
+    "needed_elsewhere": (
+        "each of their eligible mentees is locked, another mentor's only mentee, or needed for "
+        "another mentor's minimum"
+    ),
+}
+
+
+def idle_reasons(stats: dict[str, Any]) -> list[tuple[str, int]]:
+    counts = Counter(
+        IDLE_REASONS.get(entry.get("reason_code", ""), "no reason recorded")
+        for entry in stats.get("idle_mentors") or []
+    )
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def figures(run: MatchRun, reasons: Sequence[tuple[str, int]] = ()) -> Figures:
@@ -239,6 +272,7 @@ def figures(run: MatchRun, reasons: Sequence[tuple[str, int]] = ()) -> Figures:
         certified=bool(stats.get("certified")),
         unmatched=int(getattr(run, "unmatched_count", 0) or 0),
         reasons=list(reasons),
+        idle_reasons=idle_reasons(stats),
     )
 
 

@@ -30,6 +30,7 @@ from tandem.matches.problem import (
     mentor_capacity,
     ready_pool,
 )
+from tandem.matching.warmup import kernels_ready
 from tandem.mentoring.models import OPEN_STATUSES, Relationship
 from tandem.mentoring.services.groups import introduce_group
 from tandem.mentoring.services.mentorships import PairSpec, create_group, create_pair, create_pairs
@@ -40,7 +41,8 @@ from tandem.programs.models import Membership, Program
 
 log = logging.getLogger(__name__)
 
-#: Pools up to this many people are matched at once, in the request; larger ones in the worker.
+#: Pools up to this many people are matched at once, in the request (once the engine's kernels
+#: are loaded in this process); larger ones in the worker.
 INLINE_POOL_LIMIT = 400
 #: How many alternatives an unmatched mentee's entry keeps.
 ALTERNATIVES = 3
@@ -122,7 +124,8 @@ def start_run(
     keep_from: MatchRun | None = None,
     dispatch: bool = True,
 ) -> MatchRun:
-    """Create a run over the ready pool; small pools are matched now, larger ones by the worker.
+    """Create a run over the ready pool; small pools are matched now (when the engine's kernels
+    are loaded in this process), larger ones by the worker.
 
     ``keep_from``: re-run the rest around the coordinator's decisions in that run (its locked
     and manually assigned pairs are kept). ``dispatch=False``: only create the queued run; the
@@ -159,7 +162,9 @@ def start_run(
     size = len(mentees) + len(mentors)
     if not dispatch:
         return run
-    if size <= INLINE_POOL_LIMIT:
+    # Inline only when this process has the engine's kernels loaded: a request never waits
+    # for their compilation (the worker does it behind the progress bar).
+    if size <= INLINE_POOL_LIMIT and kernels_ready():
         execute_run(run.pk)
         run.refresh_from_db()
     else:
@@ -340,6 +345,12 @@ def _store_result(
     stats = asdict(result.stats)
     stats["mentor_load"] = {str(k): v for k, v in stats.get("mentor_load", {}).items()}
     stats["groups"] = [asdict(group) for group in result.groups]
+    # mentors without a mentee and why (metadata the scenario comparison shows)
+    stats["idle_mentors"] = [
+        {"mentor": int(entry.person_id), "reason_code": entry.reason_code}
+        for entry in result.unmatched
+        if entry.role == "mentor"
+    ]
     with transaction.atomic():
         ProposedMatch.objects.bulk_create(proposals, batch_size=1000)
         UnmatchedMentee.objects.bulk_create(unmatched, batch_size=1000)

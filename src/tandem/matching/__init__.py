@@ -19,10 +19,10 @@ See ``docs/matching.md`` for the formulas, the certificate and a worked example.
 
 from __future__ import annotations
 
-from .criteria import KINDS
 from .engine import Matcher, score_pair, solve, suggest
 from .errors import InfeasibleLockError, MatchingError, MatchingInputError
 from .io import CriteriaConfig, read_criteria_toml, read_people_csv, write_matches_csv
+from .kinds import KINDS
 from .model import (
     SCORE_SCALE,
     ChoicePolicy,

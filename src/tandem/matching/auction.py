@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .criteria import IntArray
+from .arrays import IntArray
 
 #: Larger than any scaled gain or price (gains * (n + 1) stay far below 2**62).
 _INFINITY = np.int64(1) << np.int64(62)

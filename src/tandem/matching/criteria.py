@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -24,54 +24,20 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse._sparsetools import csr_todense  # adds a CSR matrix into a dense array
 
+from .arrays import BoolArray, Embedder, Float32Array, FloatArray, IntArray
 from .errors import MatchingInputError
-from .model import Criterion, FieldValue, Person
-
-FloatArray = NDArray[np.float64]
-Float32Array = NDArray[np.float32]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
-Embedder = Callable[[Sequence[str]], NDArray[np.float32]]
-
-KINDS: tuple[str, ...] = (
-    "overlap",
-    "complement",
-    "same",
-    "different",
-    "gap",
-    "distance",
-    "timezone",
-    "availability",
-    "text",
-    "not_same",
-    "not_manager",
-    "shares_language",
+from .kernels import pair_intersections
+from .kinds import (
+    BINARY_KINDS,
+    DEFAULT_NEED,
+    DEFAULT_SCALE_HOURS,
+    DEFAULT_SCALE_KM,
+    DENSE_VOCABULARY,
+    EARTH_RADIUS_KM,
+    GRADED_DEFAULT_THRESHOLD,
+    band_of,
 )
-#: Yes/no kinds: a hard rule on them passes when the score is 1 (threshold defaults to 1).
-BINARY_KINDS = frozenset({"same", "different", "not_same", "not_manager", "shares_language"})
-#: Kind-specific keys each kind accepts.
-KIND_PARAMS: Mapping[str, frozenset[str]] = {
-    "overlap": frozenset(),
-    "complement": frozenset(),
-    "same": frozenset(),
-    "different": frozenset(),
-    "gap": frozenset({"target", "tolerance"}),
-    "distance": frozenset({"scale_km"}),
-    "timezone": frozenset({"scale_hours"}),
-    "availability": frozenset({"need"}),
-    "text": frozenset(),
-    "not_same": frozenset(),
-    "not_manager": frozenset(),
-    "shares_language": frozenset(),
-}
-DEFAULT_SCALE_KM = 1000.0
-DEFAULT_SCALE_HOURS = 12.0
-DEFAULT_NEED = 2.0
-EARTH_RADIUS_KM = 6371.0
-#: A hard rule without a threshold on a graded kind needs a score above this.
-GRADED_DEFAULT_THRESHOLD = 1e-9
-#: Tag vocabularies up to this size are scored with dense products.
-DENSE_VOCABULARY = 64
+from .model import Criterion, FieldValue, Person
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -81,96 +47,6 @@ def distinct(values: np.ndarray) -> np.ndarray:
     if len(ordered) < 2:
         return ordered
     return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
-
-
-def validate_criterion(criterion: Criterion, index: int, file: str | None = None) -> None:
-    """Raise :class:`MatchingInputError` if ``criterion`` is malformed."""
-    if criterion.kind not in KINDS:
-        raise MatchingInputError(
-            f"unknown criterion kind (known: {', '.join(KINDS)})",
-            file=file,
-            row=index,
-            column="kind",
-            value=criterion.kind,
-        )
-    if not isinstance(criterion.weight, (int, float)) or isinstance(criterion.weight, bool):
-        raise MatchingInputError(
-            "weight is not a number", file=file, row=index, column="weight", value=criterion.weight
-        )
-    if not math.isfinite(criterion.weight) or criterion.weight < 0:
-        raise MatchingInputError(
-            "weight must be a finite number >= 0",
-            file=file,
-            row=index,
-            column="weight",
-            value=criterion.weight,
-        )
-    if criterion.weight == 0 and not criterion.hard:
-        raise MatchingInputError(
-            "a criterion needs a weight > 0 or hard = true",
-            file=file,
-            row=index,
-            column="weight",
-            value=criterion.weight,
-        )
-    if not criterion.mentee_field or not criterion.mentor_field:
-        raise MatchingInputError(
-            "a criterion needs 'field' or both 'mentee_field' and 'mentor_field'",
-            file=file,
-            row=index,
-            column="field",
-        )
-    if criterion.threshold is not None and not (
-        isinstance(criterion.threshold, (int, float)) and 0 <= criterion.threshold <= 1
-    ):
-        raise MatchingInputError(
-            "threshold must be a number in [0, 1]",
-            file=file,
-            row=index,
-            column="threshold",
-            value=criterion.threshold,
-        )
-    allowed = KIND_PARAMS[criterion.kind]
-    for key, value in criterion.params.items():
-        if key not in allowed:
-            raise MatchingInputError(
-                f"unknown key for kind {criterion.kind!r} (allowed: {', '.join(sorted(allowed))})",
-                file=file,
-                row=index,
-                column=key,
-                value=value,
-            )
-    if criterion.kind == "gap":
-        target = criterion.params.get("target")
-        try:
-            band_of(target)
-        except (TypeError, ValueError):
-            raise MatchingInputError(
-                "gap needs target = [low, high] (or one number)",
-                file=file,
-                row=index,
-                column="target",
-                value=target,
-            ) from None
-    for key in ("tolerance", "scale_km", "scale_hours", "need"):
-        if key in criterion.params:
-            value = criterion.params[key]
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise MatchingInputError(
-                    f"{key} must be a number > 0", file=file, row=index, column=key, value=value
-                )
-
-
-def band_of(target: object) -> tuple[float, float]:
-    """``target`` of a ``gap`` criterion as (low, high)."""
-    if isinstance(target, (int, float)) and not isinstance(target, bool):
-        return float(target), float(target)
-    if isinstance(target, (list, tuple)) and len(target) == 2:
-        low, high = (float(v) for v in target)
-        if low > high:
-            raise ValueError("low > high")
-        return low, high
-    raise ValueError(f"bad target {target!r}")
 
 
 def hard_threshold(criterion: Criterion) -> float:
@@ -452,8 +328,6 @@ class SetCriterion(EncodedCriterion):
         return np.asarray(out, dtype=np.float64)
 
     def intersections(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
-        from .kernels import pair_intersections  # (the kernels import this module)
-
         return np.asarray(
             pair_intersections(
                 self.mentee_bits,

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .criteria import Embedder, IntArray, distinct
+from .arrays import Embedder, IntArray
+from .criteria import distinct
 from .errors import InfeasibleLockError, MatchingInputError
 from .explain import explain, ordinal
 from .flow import solve_flow
@@ -409,6 +410,8 @@ class Matcher:
         best = self._coverage(candidates, active, cap_min, cap_max, None, log)
         if objective == "coverage":
             return best
+        if objective == "spread":
+            return self._spread(best, candidates, active, cap_min, cap_max, notes, log)
         # fair: the largest threshold at which the maximum coverage is still reachable
         target = int((best.mentor_of[active] >= 0).sum())
         short = int((cap_min - best.flow.cap_min).sum())  # minimum seats no assignment fills
@@ -447,6 +450,54 @@ class Matcher:
             candidates, active, cap_min, cap_max, (threshold - 0.5) / SCORE_SCALE, log
         )
         notes.append(f"fair: the worst matched score is {threshold / SCORE_SCALE:.4f}")
+        return result
+
+    def _spread(
+        self,
+        best: Certified,
+        candidates: Candidates,
+        active: IntArray,
+        cap_min: IntArray,
+        cap_max: IntArray,
+        notes: list[str],
+        log: Callable[[str], None] | None,
+    ) -> Certified:
+        """Most mentees matched; then the smallest largest load (at most k mentees per mentor
+        in this run, k as small as the most matches allow); then as few mentors without a
+        mentee as possible; then the best total. Exact: every level is a certified solve.
+
+        k: a binary search of certified cardinality solves with every mentor's capacity cut
+        to k (never below its minimum). The idle mentors and the total: one certified solve
+        with the cut capacities where a pair that takes a mentor's first seat gains B, B above
+        any total fit (n x the largest gain), and every pair gains (mentors + 1) x B: a match
+        less then costs more than any number of idle mentors and any fit can win back, an idle
+        mentor more costs more than any fit. Without minimum capacities the levels do not
+        compete: an assignment with the most matches can cover any set of mentors some
+        assignment covers, under any cut k >= 1 (Mendelsohn–Dulmage), so the fewest idle
+        mentors under the cut are the fewest possible at all."""
+        model = self.model
+        target = int((best.mentor_of[active] >= 0).sum())
+        if target == 0:
+            return best
+        mentors = int((cap_max > 0).sum())
+        low, high = max(1, -(-target // max(mentors, 1))), int(cap_max.max(initial=1))
+        while low < high:  # high: the most matches are reachable with capacities cut to it
+            mid = (low + high) // 2
+            cut = np.minimum(cap_max, np.maximum(mid, cap_min))
+            card = certified_solve(model, candidates, Gain(0, 1), active, cap_min, cut, None, log)
+            if int((card.mentor_of[active] >= 0).sum()) >= target:
+                high = mid
+            else:
+                low = mid + 1
+        cut = np.minimum(cap_max, np.maximum(high, cap_min))
+        seat = len(active) * max_gain(model) + 1
+        gain = Gain(1, (mentors + 1) * seat, seat)
+        result = certified_solve(model, candidates, gain, active, cap_min, cut, None, log)
+        idle = int(((result.flow.load == 0) & (cap_max > 0)).sum())
+        notes.append(
+            f"spread: at most {high} mentee(s) per mentor in this run; "
+            f"{idle} mentor(s) without a mentee"
+        )
         return result
 
     def _reaches(
@@ -622,9 +673,9 @@ class Matcher:
             count = int(shown[c].sum())
             alternatives = tuple(next(details) for _ in range(count))
             if eligible and not count:
-                out.append(self._idle_mentor_exactly(j))
+                out.append(self._idle_mentor_exactly(j, objective))
             else:
-                out.append(_idle_mentor(model.mentors[j].id, eligible, alternatives))
+                out.append(_idle_mentor(model.mentors[j].id, eligible, alternatives, objective))
         return out
 
     def _no_eligible_mentor(self, i: int, name_rule: bool) -> Unmatched:
@@ -674,7 +725,7 @@ class Matcher:
         )
         return Unmatched(model.mentees[i].id, "mentee", code, reason, alternatives)
 
-    def _idle_mentor_exactly(self, j: int) -> Unmatched:
+    def _idle_mentor_exactly(self, j: int, objective: Objective) -> Unmatched:
         """A mentor without mentees from its exact column (when the float32 picture is
         unsure)."""
         model = self.model
@@ -684,7 +735,7 @@ class Matcher:
         eligible = np.nonzero(feasible)[0]
         top = eligible[np.lexsort((eligible, -column[eligible]))][:ALTERNATIVES]
         alternatives = tuple(self.pair_scores(top.astype(np.int64), np.full(len(top), j)))
-        return _idle_mentor(model.mentors[j].id, len(eligible), alternatives)
+        return _idle_mentor(model.mentors[j].id, len(eligible), alternatives, objective)
 
 
 def _exact_rows(
@@ -708,7 +759,9 @@ def _exact_rows(
     return out
 
 
-def _idle_mentor(person_id: str, eligible: int, alternatives: tuple[PairScore, ...]) -> Unmatched:
+def _idle_mentor(
+    person_id: str, eligible: int, alternatives: tuple[PairScore, ...], objective: Objective
+) -> Unmatched:
     """A mentor without mentees that ``eligible`` mentees could have."""
     if eligible == 0:
         return Unmatched(
@@ -716,6 +769,17 @@ def _idle_mentor(person_id: str, eligible: int, alternatives: tuple[PairScore, .
             "mentor",
             "no_eligible_mentee",
             "no mentee passes the hard rules with this mentor",
+        )
+    if objective == "spread":
+        # under `spread`, a mentee who could move here without another mentor losing their
+        # only mentee (or their minimum) would have moved: fewer idle mentors wins over fit
+        return Unmatched(
+            person_id,
+            "mentor",
+            "needed_elsewhere",
+            f"its {eligible} eligible mentee(s) are needed elsewhere: each is locked, another "
+            "mentor's only mentee, or needed for another mentor's minimum",
+            alternatives,
         )
     return Unmatched(
         person_id,

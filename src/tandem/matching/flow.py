@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from .arrays import IntArray
 from .auction import (
     WORK_LIMIT,
     auction,
@@ -39,7 +40,6 @@ from .auction import (
     residual_graph,
     residual_size,
 )
-from .criteria import IntArray
 
 Method = Literal["auto", "ortools"]
 #: First epsilon (gain units) of an auction warm-started from a previous solve's prices.

@@ -18,7 +18,8 @@ import random
 
 import numpy as np
 
-from .criteria import IntArray, as_items, as_text
+from .arrays import IntArray
+from .criteria import as_items, as_text
 from .model import FieldValue, Group, GroupPolicy, Person
 from .scoring import ScoreModel
 

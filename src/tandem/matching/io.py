@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .criteria import KIND_PARAMS, KINDS, validate_criterion
 from .errors import MatchingInputError
-from .model import ChoicePolicy, Criterion, GroupPolicy, MatchResult, Person
+from .kinds import KIND_PARAMS, KINDS
+from .model import ChoicePolicy, Criterion, GroupPolicy, MatchResult, Person, validate_criterion
 
 REQUIRED_COLUMNS = ("id", "role")
 SPECIAL_COLUMNS = ("id", "role", "capacity", "choices")

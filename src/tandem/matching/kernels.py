@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from .criteria import Float32Array, FloatArray, IntArray
+from .arrays import Float32Array, FloatArray, IntArray
 
 NEG32 = np.float32(-1e30)
 #: Mentors scanned together: a block whose best entry cannot enter the result is skipped.

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from .errors import MatchingInputError
+from .kinds import KIND_PARAMS, KINDS, band_of
 
 Role = Literal["mentor", "mentee"]
 FieldValue = str | int | float | tuple[str, ...] | tuple[float, ...] | None
 Mode = Literal["optimal", "stable", "groups"]
-Objective = Literal["total", "coverage", "fair"]
+Objective = Literal["total", "coverage", "fair", "spread"]
 MODES: tuple[Mode, ...] = ("optimal", "stable", "groups")
-OBJECTIVES: tuple[Objective, ...] = ("total", "coverage", "fair")
+OBJECTIVES: tuple[Objective, ...] = ("total", "coverage", "fair", "spread")
 
 #: Scores are in [0, 1] per criterion; the solver works on integers ``round(score * SCALE)``.
 SCORE_SCALE = 10_000
@@ -46,7 +48,7 @@ class Person:
 class Criterion:
     """One matching criterion.
 
-    ``kind`` is one of :data:`tandem.matching.criteria.KINDS`. A soft criterion has a
+    ``kind`` is one of :data:`tandem.matching.kinds.KINDS`. A soft criterion has a
     ``weight`` > 0; a hard rule has ``hard=True`` (and may also carry a weight). ``threshold``
     is the minimum criterion score a pair needs to pass a hard rule (default: 1 for yes/no
     kinds, "more than 0" for graded kinds). ``params`` holds kind-specific keys
@@ -122,8 +124,6 @@ class Problem:
         cache_dir: Path | None = None,
     ) -> Problem:
         """Split ``people`` by role and validate ids, capacities and criteria."""
-        from .criteria import validate_criterion
-
         seen: set[str] = set()
         for person in people:
             if person.id in seen:
@@ -301,3 +301,81 @@ class MatchResult:
             "stats": asdict(self.stats),
             "notes": list(self.notes),
         }
+
+
+def validate_criterion(criterion: Criterion, index: int, file: str | None = None) -> None:
+    """Raise :class:`MatchingInputError` if ``criterion`` is malformed."""
+    if criterion.kind not in KINDS:
+        raise MatchingInputError(
+            f"unknown criterion kind (known: {', '.join(KINDS)})",
+            file=file,
+            row=index,
+            column="kind",
+            value=criterion.kind,
+        )
+    if not isinstance(criterion.weight, (int, float)) or isinstance(criterion.weight, bool):
+        raise MatchingInputError(
+            "weight is not a number", file=file, row=index, column="weight", value=criterion.weight
+        )
+    if not math.isfinite(criterion.weight) or criterion.weight < 0:
+        raise MatchingInputError(
+            "weight must be a finite number >= 0",
+            file=file,
+            row=index,
+            column="weight",
+            value=criterion.weight,
+        )
+    if criterion.weight == 0 and not criterion.hard:
+        raise MatchingInputError(
+            "a criterion needs a weight > 0 or hard = true",
+            file=file,
+            row=index,
+            column="weight",
+            value=criterion.weight,
+        )
+    if not criterion.mentee_field or not criterion.mentor_field:
+        raise MatchingInputError(
+            "a criterion needs 'field' or both 'mentee_field' and 'mentor_field'",
+            file=file,
+            row=index,
+            column="field",
+        )
+    if criterion.threshold is not None and not (
+        isinstance(criterion.threshold, (int, float)) and 0 <= criterion.threshold <= 1
+    ):
+        raise MatchingInputError(
+            "threshold must be a number in [0, 1]",
+            file=file,
+            row=index,
+            column="threshold",
+            value=criterion.threshold,
+        )
+    allowed = KIND_PARAMS[criterion.kind]
+    for key, value in criterion.params.items():
+        if key not in allowed:
+            raise MatchingInputError(
+                f"unknown key for kind {criterion.kind!r} (allowed: {', '.join(sorted(allowed))})",
+                file=file,
+                row=index,
+                column=key,
+                value=value,
+            )
+    if criterion.kind == "gap":
+        target = criterion.params.get("target")
+        try:
+            band_of(target)
+        except (TypeError, ValueError):
+            raise MatchingInputError(
+                "gap needs target = [low, high] (or one number)",
+                file=file,
+                row=index,
+                column="target",
+                value=target,
+            ) from None
+    for key in ("tolerance", "scale_km", "scale_hours", "need"):
+        if key in criterion.params:
+            value = criterion.params[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise MatchingInputError(
+                    f"{key} must be a number > 0", file=file, row=index, column=key, value=value
+                )

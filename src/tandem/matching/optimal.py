@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
-from .criteria import FloatArray, IntArray
+from .arrays import FloatArray, IntArray
 from .flow import FlowResult, solve_flow
 from .model import SCORE_SCALE
 from .scoring import FLOAT_MARGIN, Candidates, ScoreModel, gain_bound, to_gain
@@ -36,10 +36,13 @@ PARTIAL_SHARE = 0.25
 
 @dataclass(frozen=True)
 class Gain:
-    """Integer arc gain = score_factor * round(score * SCORE_SCALE) + per_match."""
+    """Integer arc gain = score_factor * round(score * SCORE_SCALE) + per_match, plus
+    ``first_seat`` when the mentee takes a mentor's first seat (a mentor who would otherwise
+    have no mentee: the ``spread`` objective)."""
 
     score_factor: int
     per_match: int
+    first_seat: int = 0
 
     def of(self, score: FloatArray) -> IntArray:
         return self.score_factor * to_gain(score) + self.per_match
@@ -88,6 +91,7 @@ def certified_solve(
     ref_round = np.full(len(active), -1, dtype=np.int64)
     ref_prices: list[IntArray] = []
     row_bound = gain.upper(candidates.bound[active])
+    seats = _Seats(m, cap_min, cap_max, gain.first_seat)
     while True:
         rounds += 1
         keep = local[candidates.mentee] >= 0
@@ -97,22 +101,21 @@ def certified_solve(
         arc_mentor = candidates.mentor[keep]
         arc_gain = gain.of(candidates.score[keep])
         began = time.perf_counter()
-        flow = solve_flow(
+        slot_flow = solve_flow(
             len(active),
-            m,
-            arc_mentee,
-            arc_mentor,
-            arc_gain,
-            cap_min,
-            cap_max,
+            seats.nodes,
+            *seats.arcs(arc_mentee, arc_mentor, arc_gain),
+            seats.cap_min,
+            seats.cap_max,
             start,
             start_mentor_of=answer,
         )
         solve_seconds = time.perf_counter() - began
         start = np.concatenate(
-            [flow.mentee_potential, flow.mentor_potential, [flow.sink_potential]]
+            [slot_flow.mentee_potential, slot_flow.mentor_potential, [slot_flow.sink_potential]]
         )
-        answer = flow.mentor_of  # the next round starts from this assignment
+        answer = slot_flow.mentor_of  # the next round starts from this assignment
+        flow = seats.per_mentor(slot_flow)
         if len(flow.below_minimum) and not expanded:
             # Minimums unreachable on the candidates: add every feasible pair of every mentor
             # with a minimum, which makes the reachable minimums exact, and solve again.
@@ -122,7 +125,7 @@ def certified_solve(
         # u = mentee utility, p = mentor price (both relative to the sink's potential); a
         # non-candidate pair can improve only if gain - p[j] > u[i].
         utility = flow.mentee_potential - flow.sink_potential
-        price = flow.sink_potential - flow.mentor_potential
+        price = seats.price(slot_flow)
         failing = np.nonzero(row_bound - float(price.min(initial=0)) > utility)[0]
         if len(ref_prices) and len(failing):
             shift = np.array([float((old - price).max()) for old in ref_prices])
@@ -163,6 +166,69 @@ def certified_solve(
     mentor_of = np.full(n_all, -1, dtype=np.int64)
     mentor_of[active] = flow.mentor_of
     return Certified(flow, mentor_of, rounds, rescored, flow.gap)
+
+
+class _Seats:
+    """The mentor side of the flow network. Without a first-seat gain: one node per mentor.
+    With one (``spread``): two per mentor, its first seat (capacity 1, every pair arc into it
+    gains ``first_seat`` more) and its other seats; the same pair arcs go into both. A
+    non-candidate pair (i, j) cannot improve the answer when neither of its two arcs can,
+    i.e. gain - min(price(first seat) - first_seat, price(other seats)) <= utility(i): that
+    minimum is the mentor's price the certificate checks against."""
+
+    def __init__(self, m: int, cap_min: IntArray, cap_max: IntArray, first_seat: int) -> None:
+        self.m = m
+        self.first_seat = first_seat
+        if not first_seat:
+            self.nodes, self.cap_min, self.cap_max = m, cap_min, cap_max
+            return
+        self.nodes = 2 * m
+        first_max = np.minimum(cap_max, 1)
+        first_min = np.minimum(cap_min, first_max)
+        self.cap_max = np.concatenate([first_max, cap_max - first_max]).astype(np.int64)
+        self.cap_min = np.concatenate([first_min, cap_min - first_min]).astype(np.int64)
+
+    def arcs(
+        self, mentee: IntArray, mentor: IntArray, gain: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray]:
+        if not self.first_seat:
+            return mentee, mentor, gain
+        return (
+            np.concatenate([mentee, mentee]),
+            np.concatenate([mentor, mentor + self.m]),
+            np.concatenate([gain + self.first_seat, gain]),
+        )
+
+    def per_mentor(self, flow: FlowResult) -> FlowResult:
+        """The flow's answer, loads and minimums per mentor (seats added up)."""
+        if not self.first_seat:
+            return flow
+        m = self.m
+        mentor_of = np.where(flow.mentor_of >= 0, flow.mentor_of % m, -1)
+        below = np.unique(flow.below_minimum % m).astype(np.int64)
+        return FlowResult(
+            mentor_of=mentor_of.astype(np.int64),
+            load=flow.load[:m] + flow.load[m:],
+            arc_flow=flow.arc_flow,
+            total_gain=flow.total_gain,
+            mentee_potential=flow.mentee_potential,
+            mentor_potential=flow.sink_potential - self.price(flow),
+            gap=flow.gap,
+            sink_potential=flow.sink_potential,
+            cap_min=flow.cap_min[:m] + flow.cap_min[m:],
+            below_minimum=below,
+            solver=flow.solver,
+            fallback=flow.fallback,
+            seconds=flow.seconds,
+        )
+
+    def price(self, flow: FlowResult) -> IntArray:
+        """Per mentor, the price a new pair arc must beat (see the class docstring)."""
+        price = flow.sink_potential - flow.mentor_potential
+        if not self.first_seat:
+            return price
+        m = self.m
+        return np.minimum(price[:m] - self.first_seat, price[m:]).astype(np.int64)
 
 
 def _check(

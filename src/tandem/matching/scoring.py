@@ -18,16 +18,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import kernels
+from .arrays import BoolArray, Embedder, Float32Array, FloatArray, IntArray
 from .criteria import (
-    BoolArray,
     CategoryCriterion,
     Context,
-    Embedder,
     EncodedCriterion,
-    Float32Array,
-    FloatArray,
     GapCriterion,
-    IntArray,
     ManagerCriterion,
     SetCriterion,
     TimezoneCriterion,

@@ -18,7 +18,7 @@ import heapq
 
 import numpy as np
 
-from .criteria import FloatArray, IntArray
+from .arrays import FloatArray, IntArray
 from .scoring import FEASIBLE_ABOVE, Candidates, Progress, ScoreModel, to_gain
 
 RANKED = 1_000_000_000  # preference value of a ranked choice: RANKED - rank (above any gain)

@@ -23,6 +23,10 @@ class RunForm(forms.Form):
             (RunObjective.TOTAL, "Best total fit"),
             (RunObjective.COVERAGE, "Most people matched, then best fit"),
             (RunObjective.FAIR, "Fairest: raise the worst match first"),
+            (
+                RunObjective.SPREAD,
+                "Most people matched, then the load spread evenly across mentors",
+            ),
         ],
         initial=RunObjective.COVERAGE,
         widget=forms.RadioSelect,
