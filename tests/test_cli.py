@@ -158,7 +158,7 @@ def test_worker_loads_the_matching_kernels_in_the_background(
     monkeypatch.setattr(warmup, "warm_up_in_background", lambda: started.append("warm-up"))
     monkeypatch.setattr(cli, "_setup_django", lambda: None)
     monkeypatch.setattr(cli, "_call", lambda *args: started.append(args[0]))
-    assert cli.main(["worker", "--batch"]) == 0
+    assert cli.main(["worker", "--batch", "--no-scheduler"]) == 0
     assert started == ["warm-up", "db_worker"]
 
 

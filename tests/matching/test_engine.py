@@ -321,6 +321,7 @@ def test_honour_choices_first() -> None:
         ("total", 3, None),
         ("coverage", 6, None),  # seats to spare: mentors left without mentees
         ("total", 6, 0.5),  # and a hard threshold (the float32 pass is lenient at it)
+        ("spread", 6, 0.5),  # idle mentors: no eligible mentee, or needed elsewhere
     ],
 )
 def test_every_unmatched_person_gets_the_exact_reason_and_alternatives(
@@ -378,7 +379,10 @@ def test_every_unmatched_person_gets_the_exact_reason_and_alternatives(
             (a.mentor_id, a.score) for a in exact.alternatives
         ]
     for u in mentors:
-        exact = matcher._idle_mentor_exactly(model.mentor_index[u.person_id])
+        exact = matcher._idle_mentor_exactly(
+            model.mentor_index[u.person_id],
+            objective,  # type: ignore[arg-type]
+        )
         assert (u.reason_code, u.reason) == (exact.reason_code, exact.reason)
         assert [(a.mentee_id, a.score) for a in u.alternatives] == [
             (a.mentee_id, a.score) for a in exact.alternatives
