@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from tandem.env import (
+    cache_config,
     database_config,
     email_config,
     env_bool,
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tandem.programs.middleware.TenancyMiddleware",
+    "tandem.accounts.middleware.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -113,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every server process: log-in throttling and allauth's rate limits count here.
+# The database cache by default (its table comes with the migrations); Redis with CACHE_URL.
+CACHES = {"default": cache_config(env_str("CACHE_URL", ""))}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -138,6 +144,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SIGNUP_FORM_CLASS = "tandem.programs.signup.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
+# allauth's own failed-login limit locks a named account out, right password included: Tandem's
+# throttle (tandem.accounts.throttle, also in front of /admin/login/) replaces it.
+ACCOUNT_LOGIN_ATTEMPTS_LIMIT = None
+
+# Log-in throttling (see tandem/accounts/throttle.py and docs/security.md).
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=60)
+LOGIN_THROTTLE_IP_FAILURES = env_int("LOGIN_THROTTLE_IP_FAILURES", 20, minimum=1)
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env_int("LOGIN_THROTTLE_ACCOUNT_FAILURES", 5, minimum=1)
+# The client address: X-Forwarded-For is believed only from these proxies (see core/clients.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 if TIME_ZONE not in zoneinfo.available_timezones():

@@ -382,6 +382,7 @@ from tandem.api.routers import (  # noqa: E402
     onboarding,
     profiles,
     relationships,
+    tokens,
 )
 
 for _router in (
@@ -395,5 +396,6 @@ for _router in (
     mentorships.router,
     meetings.router,
     meeting_records.router,
+    tokens.router,
 ):
     api.add_router("/", _router)
