@@ -35,6 +35,10 @@ _DEVICE_MAX_AGE = 365 * 24 * 3600
 MAX_ACCOUNT_WAIT = 300
 
 
+def _now() -> float:
+    return time.time()
+
+
 def _window() -> int:
     return int(getattr(settings, "LOGIN_THROTTLE_WINDOW", 900))
 
@@ -72,13 +76,13 @@ def _read(key: str) -> _Counter:
     if not isinstance(value, tuple) or len(value) != 3:
         return _Counter()
     counter = _Counter(int(value[0]), float(value[1]), float(value[2]))
-    if time.time() - counter.first_at > _window():
+    if _now() - counter.first_at > _window():
         return _Counter()
     return counter
 
 
 def _bump(key: str) -> None:
-    now = time.time()
+    now = _now()
     counter = _read(key)
     counter.failures += 1
     counter.first_at = counter.first_at or now
@@ -115,7 +119,7 @@ def is_known_device(request: HttpRequest, account: str) -> bool:
 
 def check(request: HttpRequest, identifier: str) -> Refusal | None:
     """None if this attempt may be checked now; otherwise why not and for how long."""
-    now = time.time()
+    now = _now()
     ip = _read(_ip_key(client_ip(request)))
     if ip.failures >= _ip_limit():
         wait = max(1, math.ceil(ip.first_at + _window() - now))
