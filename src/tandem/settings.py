@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 import zoneinfo
 from pathlib import Path
 
@@ -36,6 +38,17 @@ if not SECRET_KEY:
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
+    warnings.warn(
+        "DEBUG is on and SECRET_KEY is not set: Tandem runs with a publicly known development "
+        "key, so sessions, password-reset links and tokens can be forged. Never expose this "
+        "server; set SECRET_KEY and DEBUG=false for any real use.",
+        RuntimeWarning,
+        stacklevel=1,
+    )
+    sys.stderr.write(
+        "\n*** WARNING: DEBUG is on and SECRET_KEY is unset: a publicly known key is in use. "
+        "Do not expose this server. ***\n\n"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -146,7 +159,7 @@ ACCOUNT_SIGNUP_FORM_CLASS = "tandem.programs.signup.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 # allauth's own failed-login limit locks a named account out, right password included: Tandem's
 # throttle (tandem.accounts.throttle, also in front of /admin/login/) replaces it.
-ACCOUNT_LOGIN_ATTEMPTS_LIMIT = None
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 
 # Log-in throttling (see tandem/accounts/throttle.py and docs/security.md).
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=60)
@@ -209,6 +222,16 @@ SECURE_CSP = {
 }
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only: redirect plain HTTP and tell browsers never to use it (HSTS). On by default when
+# the cookies are secure (SECURE_COOKIES=true), i.e. the site is served over HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# /healthz answers plain HTTP, so that a load balancer's probe on the private side works.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INVITATION_VALID_DAYS = env_int("TANDEM_INVITATION_DAYS", 14, minimum=1)
 
