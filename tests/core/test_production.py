@@ -91,7 +91,7 @@ def test_tandem_serve_sends_no_server_banner() -> None:
     response.__dict__.update(
         req=Request(), version="gunicorn", status="200 OK", chunked=False, upgrade=False
     )
-    response.should_close = lambda: False  # type: ignore[method-assign]
+    response.should_close = lambda: False
     assert any(line.startswith("Server:") for line in response.default_headers())
     hide_server_banner()
     headers = response.default_headers()
