@@ -214,7 +214,9 @@ def test_matches_csv_neutralises_ids_that_start_a_formula(tmp_path: Path) -> Non
         "id,role,capacity,industry\n=m1,mentor,1,x\n@e1,mentee,,x\n", encoding="utf-8"
     )
     criteria = tmp_path / "criteria.toml"
-    criteria.write_text('[[criteria]]\nkind = "same"\nfield = "industry"\n', encoding="utf-8")
+    criteria.write_text(
+        '[[criteria]]\nkind = "same"\nfield = "industry"\nweight = 1\n', encoding="utf-8"
+    )
     out = tmp_path / "matches.csv"
     assert main([str(people), "--criteria", str(criteria), "-o", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
