@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
@@ -58,8 +58,26 @@ def _call(*args: str) -> None:
     call_command(*args)
 
 
+def hide_server_banner() -> None:
+    """gunicorn names itself in a ``Server`` header on every response, with no setting to
+    turn it off: drop that header, so that Tandem does not advertise its web server."""
+    from gunicorn.http import wsgi as gunicorn_wsgi
+
+    response_class: Any = gunicorn_wsgi.Response
+    if getattr(response_class, "_tandem_no_banner", False):
+        return
+    original = response_class.default_headers
+
+    def default_headers(self: Any) -> list[str]:
+        return [line for line in original(self) if not line.startswith("Server:")]
+
+    response_class.default_headers = default_headers
+    response_class._tandem_no_banner = True
+
+
 def cmd_serve(options: argparse.Namespace) -> int:
     _setup_django()
+    hide_server_banner()
     if options.migrate:
         _call("migrate", "--no-input")
     _call("collectstatic", "--no-input", "--verbosity", "0")

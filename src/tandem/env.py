@@ -154,3 +154,23 @@ def email_config(url: str, *, name: str = "EMAIL_URL") -> dict[str, object]:
             timeout=20,
         )
     return {"BACKEND": backends[parts.scheme], "OPTIONS": options}
+
+
+def cache_config(url: str, *, name: str = "CACHE_URL") -> dict[str, object]:
+    """``""``/``db://`` → the database cache (table ``tandem_cache``, made by the migrations),
+    ``redis://host:6379/0`` or ``rediss://…`` → Redis (needs the ``redis`` package),
+    ``locmem://`` → this process's memory only (tests; never for several workers)."""
+    scheme = url.split("://", 1)[0] if "://" in url else url
+    if scheme in {"", "db"}:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tandem_cache",
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(
+        f"{name}={url!r} is not supported: leave it empty (the database cache), or use "
+        "redis://host:6379/0, rediss://… or locmem://."
+    )

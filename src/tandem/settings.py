@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 import zoneinfo
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from tandem.env import (
+    cache_config,
     database_config,
     email_config,
     env_bool,
@@ -34,6 +38,17 @@ if not SECRET_KEY:
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
+    warnings.warn(
+        "DEBUG is on and SECRET_KEY is not set: Tandem runs with a publicly known development "
+        "key, so sessions, password-reset links and tokens can be forged. Never expose this "
+        "server; set SECRET_KEY and DEBUG=false for any real use.",
+        RuntimeWarning,
+        stacklevel=1,
+    )
+    sys.stderr.write(
+        "\n*** WARNING: DEBUG is on and SECRET_KEY is unset: a publicly known key is in use. "
+        "Do not expose this server. ***\n\n"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -69,6 +84,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tandem.programs.middleware.TenancyMiddleware",
+    "tandem.accounts.middleware.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -111,6 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every server process: log-in throttling and allauth's rate limits count here.
+# The database cache by default (its table comes with the migrations); Redis with CACHE_URL.
+CACHES = {"default": cache_config(env_str("CACHE_URL", ""))}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -136,6 +157,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SIGNUP_FORM_CLASS = "tandem.programs.signup.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
+# allauth's own failed-login limit locks a named account out, right password included: Tandem's
+# throttle (tandem.accounts.throttle, also in front of /admin/login/) replaces it.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# Log-in throttling (see tandem/accounts/throttle.py and docs/security.md).
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=60)
+LOGIN_THROTTLE_IP_FAILURES = env_int("LOGIN_THROTTLE_IP_FAILURES", 20, minimum=1)
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env_int("LOGIN_THROTTLE_ACCOUNT_FAILURES", 5, minimum=1)
+# The client address: X-Forwarded-For is believed only from these proxies (see core/clients.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 if TIME_ZONE not in zoneinfo.available_timezones():
@@ -184,8 +216,30 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Scripts and styles from this site only: no inline <script>, style="…" or on…= handler in any
+# template (htmx's own indicator <style> is turned off in base.html and lives in tandem.css).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+}
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only: redirect plain HTTP and tell browsers never to use it (HSTS). On by default when
+# the cookies are secure (SECURE_COOKIES=true), i.e. the site is served over HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# /healthz answers plain HTTP, so that a load balancer's probe on the private side works.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INVITATION_VALID_DAYS = env_int("TANDEM_INVITATION_DAYS", 14, minimum=1)
 

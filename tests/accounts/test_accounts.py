@@ -19,7 +19,7 @@ from tandem.notifications.models import NotificationPreference
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.models import Invitation, Membership
 from tests.conftest import World
-from tests.factories import InvitationFactory, UserFactory
+from tests.factories import PASSWORD, InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,10 @@ def test_user_display_name_falls_back_to_the_email() -> None:
 # --- API tokens --------------------------------------------------------------------------
 
 
+def token_form(**fields: Any) -> dict[str, Any]:
+    return {"name": "sync", "scope": "read_write", "days": "90", "password": PASSWORD, **fields}
+
+
 def test_create_api_token_stores_only_the_hash(user: User) -> None:
     token, raw = create_api_token(user, by=user, name="sync")
     assert raw.startswith("tdm_")
@@ -97,7 +101,7 @@ def test_authenticate_api_token_refuses_unknown_and_revoked_tokens(user: User) -
 
 def test_token_page_creates_a_token_and_shows_it_once(user: User, login: Any) -> None:
     client = login(user)
-    response = client.post("/me/tokens/", {"name": "HR sync"})
+    response = client.post("/me/tokens/", token_form(name="HR sync"))
     assert response.status_code == 200
     token = ApiToken.objects.get(user=user)
     raw = response.context["new_token"]
@@ -121,7 +125,7 @@ def test_token_page_lists_only_my_tokens(world: World, login: Any) -> None:
 
 
 def test_token_page_without_name_is_422(user: User, login: Any) -> None:
-    response = login(user).post("/me/tokens/", {"name": ""})
+    response = login(user).post("/me/tokens/", token_form(name=""))
     assert response.status_code == 422
     assert response.context["form"].errors["name"]
     assert not ApiToken.objects.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -39,6 +40,12 @@ pytestmark = pytest.mark.django_db
 
 def join_url(program: Program) -> str:
     return f"/join/{program.organization.slug}/{program.slug}/"
+
+
+def without_csrf(html: str) -> str:
+    """The page without its CSRF tokens, which differ on every response."""
+    html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
 
 
 def open_program(world: World, access: str = EnrolmentAccess.PUBLIC) -> Program:
@@ -177,18 +184,33 @@ def test_organization_program_lets_organization_people_apply_and_refuses_others(
     assert Membership.objects.get(program=program, user=insider).status == MembershipStatus.APPLIED
 
 
-def test_invitation_only_program_shows_a_friendly_page_and_takes_no_application(
+def test_invitation_only_program_is_not_found_for_visitors_and_non_members(
     world: World, login: Any, client: Client
 ) -> None:
     program = open_program(world, EnrolmentAccess.INVITATION)
+    missing = client.get("/join/northwind/nothing-here/")
     anonymous = client.get(join_url(program))
-    assert anonymous.status_code == 200
-    assert "By invitation only" in anonymous.text
+    assert (anonymous.status_code, without_csrf(anonymous.text)) == (
+        404,
+        without_csrf(missing.text),
+    )
     person = UserFactory()
+    page = login(person).get(join_url(program))
+    not_there = login(person).get("/join/northwind/nothing-here/")
+    assert (page.status_code, without_csrf(page.text)) == (404, without_csrf(not_there.text))
     response = login(person).post(join_url(program), {"role": "mentee", "motivation": "Hi"})
-    assert response.status_code == 422
-    assert "By invitation only" in response.text
+    assert response.status_code == 404
+    assert "Spring" not in response.text
     assert not Membership.objects.filter(user=person).exists()
+
+
+def test_invitation_only_program_join_page_still_answers_its_members(
+    world: World, login: Any
+) -> None:
+    program = open_program(world, EnrolmentAccess.INVITATION)
+    page = login(world.mentee).get(join_url(program))
+    assert page.status_code == 200
+    assert "You already have a place in this program" in page.text
 
 
 @pytest.mark.parametrize("status", [ProgramStatus.DRAFT, ProgramStatus.CLOSED])

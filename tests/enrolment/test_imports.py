@@ -560,3 +560,24 @@ def test_cli_names_missing_programs_files_and_bad_mappings(
     assert "write COLUMN=KEY" in capsys.readouterr().err
     assert tandem(["import", "spring", str(path), "--mapping", "Nope=email"]) == 2
     assert "The file has no column “Nope”" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_neutralises_formulas_in_names_and_answers(
+    world: World, login: Any, questions: Any, file_format: str
+) -> None:
+    User.objects.filter(pk=world.mentor.pk).update(full_name='=HYPERLINK("http://evil","x")')
+    Membership.objects.filter(user=world.mentor).update(answers={"goals": "@SUM(A1)"})
+    content = login(world.coordinator).get(world.url(f"export.{file_format}")).content
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        row = next(row for row in rows if row[0] == world.mentor.email)
+        assert row[1] == '\'=HYPERLINK("http://evil","x")'
+        assert row[8] == "'@SUM(A1)"
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        assert sheet is not None
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        # Text cells ("s"; openpyxl reads empty text cells back as "inlineStr"), no formula ("f").
+        assert {cell.data_type for cell in cells} <= {"s", "inlineStr"}
+        assert '\'=HYPERLINK("http://evil","x")' in [cell.value for cell in cells]

@@ -206,3 +206,18 @@ def test_empty_side_is_reported(
     people.write_text("\n".join(PEOPLE.splitlines()[:3]) + "\n", encoding="utf-8")  # mentors only
     assert main([str(people), "--criteria", str(criteria), "-o", str(out)]) == 0
     assert "no mentees" in capsys.readouterr().out
+
+
+def test_matches_csv_neutralises_ids_that_start_a_formula(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,role,capacity,industry\n=m1,mentor,1,x\n@e1,mentee,,x\n", encoding="utf-8"
+    )
+    criteria = tmp_path / "criteria.toml"
+    criteria.write_text(
+        '[[criteria]]\nkind = "same"\nfield = "industry"\nweight = 1\n', encoding="utf-8"
+    )
+    out = tmp_path / "matches.csv"
+    assert main([str(people), "--criteria", str(criteria), "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert (rows[0]["mentee_id"], rows[0]["mentor_id"]) == ("'@e1", "'=m1")

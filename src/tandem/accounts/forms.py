@@ -5,6 +5,7 @@ import zoneinfo
 from django import forms
 from django.http import HttpRequest
 
+from tandem.accounts.enums import DEFAULT_TOKEN_DAYS, TOKEN_LIFETIME_CHOICES, TokenScope
 from tandem.accounts.models import User
 
 TIME_ZONE_CHOICES = [
@@ -37,4 +38,23 @@ class ProfileForm(forms.ModelForm[User]):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=80, help_text="What the token is for, e.g. 'HR dashboard sync'."
+    )
+    scope = forms.ChoiceField(
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text="A read-only token can look but never change anything.",
+    )
+    days = forms.TypedChoiceField(
+        label="Works for",
+        choices=TOKEN_LIFETIME_CHOICES,
+        coerce=int,
+        initial=DEFAULT_TOKEN_DAYS,
+        help_text="After that it stops working; create a new one.",
+    )
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="A token acts as you, so we ask for your password first.",
     )

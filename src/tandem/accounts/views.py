@@ -6,10 +6,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tandem.accounts import services
+from tandem.accounts import services, throttle
 from tandem.accounts.forms import ApiTokenForm, ProfileForm
 from tandem.accounts.http import AuthedRequest
 from tandem.accounts.models import ApiToken, User
+from tandem.core.errors import ServiceError
 
 
 @login_required
@@ -28,17 +29,36 @@ def profile(request: AuthedRequest) -> HttpResponse:
 def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
-        _, new_token = services.create_api_token(
-            request.user, by=request.user, name=form.cleaned_data["name"]
-        )
-        form = ApiTokenForm()
+        refusal = throttle.check(request, request.user.email)
+        if refusal is not None:
+            form.add_error("password", refusal.message)
+            status = 429
+        else:
+            try:
+                _, new_token = services.create_api_token_with_password(
+                    request.user,
+                    by=request.user,
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password"],
+                    days=form.cleaned_data["days"],
+                    scope=form.cleaned_data["scope"],
+                )
+            except ServiceError as error:
+                if error.field == "password":
+                    throttle.record_failure(request, request.user.email)
+                form.add_error(error.field, error.message)
+            else:
+                form = ApiTokenForm()
+    if form.errors and status == 200:
+        status = 422
     tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,
         "accounts/api_tokens.html",
         {"form": form, "tokens": tokens, "new_token": new_token},
-        status=422 if form.errors else 200,
+        status=status,
     )
 
 

@@ -383,6 +383,7 @@ from tandem.api.routers import (  # noqa: E402
     profiles,
     program_mentorships,
     relationships,
+    tokens,
 )
 
 for _router in (
@@ -397,5 +398,6 @@ for _router in (
     meetings.router,
     meeting_records.router,
     program_mentorships.router,
+    tokens.router,
 ):
     api.add_router("/", _router)

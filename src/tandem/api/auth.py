@@ -3,20 +3,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from tandem.accounts.services import authenticate_api_token
+from tandem.accounts.services import find_api_token
+
+#: What a read-only token may do.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer tdm_…`` with a personal API token."""
+    """``Authorization: Bearer tdm_…`` with a personal API token.
+
+    An expired token gets a 401 that says so (not a bare "Unauthorized"); a read-only token
+    gets a 403 naming its scope on anything but a read.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = authenticate_api_token(token)
-        if user is None:
+        found = find_api_token(token)
+        if found is None:
             return None
-        request.user = user
-        return user
+        if found.is_expired:
+            raise AuthenticationError(
+                401,
+                f"This API token (“{found.name}”, {found.hint}…) expired on "
+                f"{found.expires_at:%Y-%m-%d}: create a new one under Your account → API tokens.",
+            )
+        if found.is_read_only and request.method not in READ_METHODS:
+            raise AuthorizationError(
+                403,
+                f"This API token (“{found.name}”) has the read-only scope: it cannot "
+                f"{request.method} anything. Use a read-and-write token to make changes.",
+            )
+        request.user = found.user
+        return found.user
 
 
 class SessionAuth(APIKeyCookie):

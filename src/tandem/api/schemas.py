@@ -38,8 +38,10 @@ class OrganizationOut(Schema):
 class ObjectiveIn(Schema):
     statement: str = Field(min_length=1, max_length=300)
     metric: str = Field(min_length=1, max_length=200)
-    baseline_value: Decimal | None = None
-    target_value: Decimal
+    # As the columns: 12 digits, 2 after the point (a longer value used to be stored and then
+    # made every page showing the objective fail).
+    baseline_value: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+    target_value: Decimal = Field(max_digits=12, decimal_places=2)
     unit: str = Field("", max_length=30)
     deadline: dt.date
 

@@ -6,14 +6,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
+from tandem.accounts.models import User
 from tandem.enrolment.answers import Completeness, completeness, is_answered
 from tandem.enrolment.enums import DAYS, PARTS_OF_DAY, QuestionKind
 from tandem.enrolment.models import MentorChoice, ProfileQuestion
-from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Membership, Program
 
 #: Question kinds the directory offers as filters (one select each).
@@ -230,3 +233,22 @@ def choices_of(mentee: Membership) -> list[Choice]:
         .select_related("mentor__user")
         .order_by("rank")
     ]
+
+
+def joinable_program(user: User | AnonymousUser, organization: str, program: str) -> Program:
+    """The program behind a public join link, or the same 404 as for one that does not exist.
+
+    Drafts and closed programs are hidden; a program by invitation only is hidden from anyone
+    without a place in it (see :func:`can_discover_program`). The web page and the API share it.
+    """
+    from tandem.enrolment.rules.applications import can_discover_program
+
+    found = (
+        Program.objects.select_related("organization")
+        .filter(organization__slug=organization, slug=program)
+        .exclude(status__in=[ProgramStatus.DRAFT, ProgramStatus.CLOSED])
+        .first()
+    )
+    if found is None or not can_discover_program(user, found):
+        raise Http404("No such program is taking people.")
+    return found

@@ -376,6 +376,18 @@ def read_pairs_csv(
     return pairs
 
 
+#: Cell starts that spreadsheet programs run as a formula. The engine imports nothing of Tandem,
+#: so this mirrors tandem.core.spreadsheets (a test checks the two agree).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text that would start a formula gets a leading single quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def write_matches_csv(result: MatchResult, path: Path | str) -> None:
     """matches.csv: mentee_id, mentor_id, score, one column per criterion (its contribution),
     choice_bonus, locked, reason, explanation. Unmatched mentees have an empty mentor_id and a
@@ -397,28 +409,28 @@ def write_matches_csv(result: MatchResult, path: Path | str) -> None:
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
+            writer.writerow([_cell(name) for name in header])
             for match in result.matches:
                 contributions = {c.criterion: c.contribution for c in match.contributions}
                 bonus = match.score - sum(contributions.values())
                 writer.writerow(
-                    [match.mentee_id, match.mentor_id, f"{match.score:.4f}"]
+                    [_cell(match.mentee_id), _cell(match.mentor_id), f"{match.score:.4f}"]
                     + [f"{contributions.get(name, 0.0):.4f}" for name in result.criteria]
                     + [
                         f"{max(bonus, 0.0):.4f}",
                         match.choice_rank or "",
                         "yes" if match.locked else "",
                         "",
-                        match.explanation,
+                        _cell(match.explanation),
                     ]
                 )
             for unmatched in result.unmatched:
                 if unmatched.role != "mentee":
                     continue
                 writer.writerow(
-                    [unmatched.person_id, "", ""]
+                    [_cell(unmatched.person_id), "", ""]
                     + [""] * len(result.criteria)
-                    + ["", "", "", unmatched.reason, ""]
+                    + ["", "", "", _cell(unmatched.reason), ""]
                 )
         os.replace(temp, target)
     except BaseException:

@@ -7,10 +7,13 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 
 from tandem.accounts.forms import SignupDetailsForm
+from tandem.accounts.models import User
+from tandem.accounts.services import revoke_all_api_tokens
 from tandem.programs.enums import EnrolmentAccess, ProgramStatus
 from tandem.programs.models import Invitation, Program
 
@@ -39,6 +42,13 @@ class AccountAdapter(DefaultAccountAdapter):
             enrolment_access=EnrolmentAccess.PUBLIC,
             status=ProgramStatus.ENROLLING,
         ).first()
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        """Every password change and reset (allauth's forms all come here) revokes the
+        person's API tokens: a token must not outlive the password it was made with."""
+        super().set_password(user, password)
+        if isinstance(user, User):
+            revoke_all_api_tokens(user, by=user, reason="password changed")
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return (

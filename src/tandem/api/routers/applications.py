@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -13,10 +13,11 @@ from tandem.api.common import check_rule, program_access, request_user
 from tandem.api.schemas import ErrorOut
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.models import ProfileQuestion
+from tandem.enrolment.queries import joinable_program
 from tandem.enrolment.rules.applications import can_review_applications
 from tandem.enrolment.services import applications as services
-from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
-from tandem.programs.models import Membership, Program
+from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.models import Membership
 
 router = Router(tags=["applications"])
 
@@ -66,14 +67,7 @@ def _application_out(membership: Membership, questions: list[ProfileQuestion]) -
 )
 def apply(request: HttpRequest, org: str, program: str, payload: ApplyIn) -> Status[dict[str, Any]]:
     """Apply as mentor or mentee to a program that is enrolling and open to you."""
-    found = (
-        Program.objects.select_related("organization")
-        .filter(organization__slug=org, slug=program)
-        .exclude(status__in=[ProgramStatus.DRAFT, ProgramStatus.CLOSED])
-        .first()
-    )
-    if found is None:
-        raise Http404
+    found = joinable_program(request_user(request), org, program)
     membership = services.apply_to_program(
         found, by=request_user(request), role=payload.role, motivation=payload.motivation
     )

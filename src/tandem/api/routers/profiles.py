@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut
@@ -44,10 +44,10 @@ class QuestionOut(Schema):
 
 
 class QuestionIn(Schema):
-    key: str
-    label: str
+    key: str = Field(min_length=1, max_length=60)
+    label: str = Field(min_length=1, max_length=200)
     kind: QuestionKind
-    help_text: str = ""
+    help_text: str = Field("", max_length=300)
     audience: Audience = Audience.BOTH
     required: bool = False
     choices: list[str] = []
@@ -61,9 +61,9 @@ class QuestionIn(Schema):
 
 
 class QuestionPatch(Schema):
-    label: str | None = None
+    label: str | None = Field(None, min_length=1, max_length=200)
     kind: QuestionKind | None = None
-    help_text: str | None = None
+    help_text: str | None = Field(None, max_length=300)
     audience: Audience | None = None
     required: bool | None = None
     choices: list[str] | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+
 from tandem.accounts.models import User
 from tandem.programs.access import Access
 from tandem.programs.enums import EnrolmentAccess, ProgramStatus
@@ -52,3 +54,22 @@ def may_apply(user: User, program: Program) -> bool:
     if program.enrolment_access == EnrolmentAccess.ORGANIZATION:
         return belongs_to_organization(user, program)
     return False
+
+
+def can_discover_program(user: User | AnonymousUser, program: Program) -> bool:
+    """Whether the public join page (and the API's apply) may admit the program exists.
+
+    A program by invitation only is invisible to anyone without a place in it: they get the
+    same "not found" as for a program that does not exist, so its name cannot be probed.
+    """
+    if program.enrolment_access != EnrolmentAccess.INVITATION:
+        return True
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(program=program, user=user).exists()
+        or OrganizationMembership.objects.filter(
+            organization_id=program.organization_id, user=user
+        ).exists()
+    )

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
+from tandem.core.spreadsheets import restore, write_csv, write_xlsx
 from tandem.enrolment.answers import (
     AVAILABILITY_SLOTS,
     LIST_SEPARATOR,
@@ -87,7 +88,7 @@ class Sheet:
 
 def _cell_text(value: Any) -> str:
     if type(value) is str:
-        return value.strip()
+        return restore(value.strip())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -820,23 +821,11 @@ def export_rows(program: Program) -> Iterator[list[Any]]:
 
 
 def export_csv(program: Program) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    for row in export_rows(program):
-        writer.writerow(row)
-    return buffer.getvalue().encode("utf-8-sig")
+    return write_csv(export_rows(program))
 
 
 def export_xlsx(program: Program) -> bytes:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Participants")
-    for row in export_rows(program):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx(export_rows(program), title="Participants")
 
 
 CONTENT_TYPES = {

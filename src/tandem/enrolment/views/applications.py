@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
@@ -18,14 +18,13 @@ from tandem.enrolment.forms.applications import (
     DecisionForm,
 )
 from tandem.enrolment.models import ProfileQuestion
+from tandem.enrolment.queries import joinable_program
 from tandem.enrolment.rules.applications import can_bulk_invite, can_review_applications
 from tandem.enrolment.services import applications as services
 from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
 from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
 from tandem.programs.signup import ENROLMENT_SESSION_KEY
-
-HIDDEN_STATUSES = {ProgramStatus.DRAFT, ProgramStatus.CLOSED}
 
 
 def join_url(program: Program) -> str:
@@ -37,14 +36,7 @@ def join_url(program: Program) -> str:
 
 def join(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """The enrolment page anyone may open: apply, or learn why they cannot (yet)."""
-    found = (
-        Program.objects.select_related("organization")
-        .filter(organization__slug=organization, slug=program)
-        .exclude(status__in=HIDDEN_STATUSES)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such program is taking people.")
+    found = joinable_program(request.user, organization, program)
     user = request.user
     membership = None
     reason = ""
