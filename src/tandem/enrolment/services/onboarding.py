@@ -6,11 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import markdown
-import nh3
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from tandem.core import text as core_text
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
 from tandem.enrolment.enums import FunnelStep
@@ -53,62 +52,10 @@ it in confidence.
 coordinator, without having to give a reason and without blame on either side.
 """
 
-#: Tags and attributes allowed in rendered training modules (links and images are kept).
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "del",
-    "dl",
-    "dt",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "th": {"scope"},
-    "td": set(),
-}
-
 
 def render_markdown(text: str) -> str:
     """Markdown to HTML that is safe to show: no script, no event handler, no ``javascript:``."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
+    return core_text.render_markdown(text)
 
 
 def _check_participant(membership: Membership) -> None:
