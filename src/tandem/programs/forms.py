@@ -32,6 +32,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "meeting_cadence",
             "matching_mode",
             "max_choices",
+            "match_confirmation_days",
             "enrolment_access",
         ]
         widgets = {
