@@ -78,7 +78,7 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
-@requires(rules.can_use_workspace)
+@requires(rules.can_open_mentorship_pages)
 def conversation(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
@@ -108,7 +108,7 @@ def conversation(
 
 
 @require_GET
-@requires(rules.can_use_workspace)
+@requires(rules.can_open_mentorship_pages)
 def message_list(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:

@@ -66,7 +66,7 @@ def workspace_context(
     }
 
 
-@requires(rules.can_use_workspace)
+@requires(rules.can_open_mentorship_pages)
 def workspace(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
@@ -75,7 +75,7 @@ def workspace(
 
 
 @require_POST
-@requires(rules.can_use_workspace)
+@requires(rules.can_open_mentorship_pages)
 def confirm(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
@@ -93,7 +93,7 @@ def confirm(
 
 
 @require_POST
-@requires(rules.can_use_workspace)
+@requires(rules.can_open_mentorship_pages)
 def decline(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
