@@ -208,6 +208,8 @@ TANDEM_PERIODIC_TASKS = {
     "tandem.mentoring.tasks.sweep_reminders": 60,
     "tandem.mentoring.tasks.set_due_assignments": 15 * 60,
     "tandem.mentoring.tasks.refresh_due_activity": 60 * 60,
+    "tandem.mentoring.tasks.sweep_message_emails": 5 * 60,
+    "tandem.mentoring.tasks.sweep_match_confirmations": 60 * 60,
 }
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -30,6 +30,14 @@ def context_for(kind: NotificationKind, world: World) -> dict[str, Any]:
         NotificationKind.MEMBERSHIP_CHANGED: {"role": "Mentor", "status": "Approved"},
         NotificationKind.PROGRAM_STATUS: {"status": "Active", "role": "Mentee"},
         NotificationKind.INVITATION_ACCEPTED: {"person": world.mentee, "role": "Mentee"},
+        NotificationKind.MATCH_INTRODUCTION: {
+            "partner": world.mentor,
+            "partner_role": "mentor",
+            "partner_first_name": world.mentor.get_short_name(),
+            "why": "You both care about negotiation.",
+            "common_ground": [],
+            "highlights": [],
+        },
     }
     return known.get(kind, {"person": world.mentee, "role": "Mentee", "status": "Approved"})
 

@@ -122,6 +122,7 @@ def _program_out(program: Program, access: Access) -> dict[str, Any]:
         "meeting_cadence": program.meeting_cadence,
         "matching_mode": program.matching_mode,
         "max_choices": program.max_choices,
+        "match_confirmation_days": program.match_confirmation_days,
         "my_role": access.role,
         "objectives": list(program.objectives.all()),
     }

@@ -70,6 +70,8 @@ class ProgramPatch(Schema):
     meeting_cadence: MeetingCadence | None = None
     matching_mode: MatchingMode | None = None
     max_choices: int | None = Field(None, ge=1, le=10)
+    #: Days each side has to confirm a new match; 0 starts matches at once.
+    match_confirmation_days: int | None = Field(None, ge=0, le=30)
 
 
 class ProgramOut(Schema):
@@ -84,6 +86,7 @@ class ProgramOut(Schema):
     meeting_cadence: MeetingCadence
     matching_mode: MatchingMode
     max_choices: int
+    match_confirmation_days: int
     my_role: Role | None
     objectives: list[ObjectiveOut]
 

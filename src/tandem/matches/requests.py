@@ -39,6 +39,7 @@ from tandem import matching
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
+from tandem.enrolment.highlights import highlights
 from tandem.enrolment.models import MentorChoice
 from tandem.enrolment.readiness import readiness_of
 from tandem.enrolment.rules.profiles import SELF_SELECT_MODES
@@ -51,7 +52,6 @@ from tandem.matches.problem import (
 )
 from tandem.matches.services import (
     create_active_relationship,
-    highlights,
     introduce_pairs,
     open_relationship_counts,
     score_pair,

@@ -20,6 +20,7 @@ from tandem import matching
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
+from tandem.enrolment.highlights import common_ground, highlights
 from tandem.matches.enums import PairRuleKind, RunMode, RunObjective, RunStatus
 from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee
 from tandem.matches.problem import (
@@ -623,28 +624,6 @@ def _create_groups(run: MatchRun, proposals: Sequence[ProposedMatch]) -> None:
         introduce_group(group)
 
 
-def highlights(membership: Membership) -> list[str]:
-    """A few public profile answers for an introduction (never demographics)."""
-    answers = membership.answers
-    lines = []
-    for key, label in (
-        ("industry", "Industry"),
-        ("seniority", "Role"),
-        ("skills_offered", "Can help with"),
-        ("skills_wanted", "Wants to grow"),
-        ("interests", "Interests"),
-        ("languages", "Speaks"),
-        ("time_zone", "Time zone"),
-    ):
-        value = answers.get(key)
-        if value:
-            lines.append(f"{label}: {', '.join(value) if isinstance(value, list) else value}")
-    goals = answers.get("goals") or answers.get("experience")
-    if goals:
-        lines.append(str(goals))
-    return lines
-
-
 def introduction_messages(
     program: Program, pairs: Sequence[tuple[Membership, Membership, str]]
 ) -> list[Message]:
@@ -656,7 +635,9 @@ def introduction_messages(
             context={
                 "partner": partner.user,
                 "partner_role": partner.get_role_display().lower(),
+                "partner_first_name": partner.user.get_short_name() or partner.user.display_name,
                 "highlights": highlights(partner),
+                "common_ground": common_ground(person, partner),
                 "why": why,
             },
             url=url,

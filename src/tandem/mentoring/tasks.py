@@ -43,3 +43,29 @@ def refresh_due_activity() -> int:
     from tandem.mentoring.services.activity import refresh_due_activity as refresh
 
     return refresh()
+
+
+@task()
+def email_new_messages(mentorship_id: int) -> int:
+    """E-mail the members of one conversation about their new messages (at most one an hour).
+    Returns how many were e-mailed."""
+    from tandem.mentoring.services.messages import send_message_emails
+
+    return send_message_emails(mentorship_id)
+
+
+@task()
+def sweep_message_emails() -> int:
+    """Periodic: e-mail everyone whose hour has passed with new messages waiting."""
+    from tandem.mentoring.services.messages import sweep_message_emails as sweep
+
+    return sweep()
+
+
+@task()
+def sweep_match_confirmations() -> int:
+    """Periodic: remind members of proposed matches past their date (once), then tell the
+    coordinators. Returns how many notifications were sent."""
+    from tandem.mentoring.services.confirmation import sweep_confirmations
+
+    return sweep_confirmations()

@@ -32,6 +32,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "meeting_cadence",
             "matching_mode",
             "max_choices",
+            "match_confirmation_days",
             "enrolment_access",
         ]
         widgets = {
@@ -46,6 +47,17 @@ class ProgramForm(forms.ModelForm[Program]):
                 "Reverse: junior staff mentor senior staff. Peer: colleagues at the same level."
             ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Optional: a form (or a client) that does not send it keeps the program's setting.
+        self.fields["match_confirmation_days"].required = False
+
+    def clean_match_confirmation_days(self) -> int:
+        days = self.cleaned_data.get("match_confirmation_days")
+        if days is None:
+            return self.instance.match_confirmation_days if self.instance.pk else 0
+        return int(days)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

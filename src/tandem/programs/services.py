@@ -41,6 +41,7 @@ EDITABLE_PROGRAM_FIELDS = (
     "meeting_cadence",
     "matching_mode",
     "max_choices",
+    "match_confirmation_days",
     "enrolment_access",
 )
 

@@ -14,8 +14,8 @@ from ninja import Router, Schema, Status
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut
 from tandem.core.errors import ServiceError
+from tandem.enrolment.highlights import highlights
 from tandem.matches import pairing
-from tandem.matches.services import highlights
 from tandem.mentoring.enums import EndReason, RelationshipStatus
 from tandem.mentoring.models import MentoringGroup, Relationship
 from tandem.mentoring.queries import mentorships as mentorship_queries

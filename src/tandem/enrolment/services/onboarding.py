@@ -53,7 +53,6 @@ coordinator, without having to give a reason and without blame on either side.
 """
 
 
-#: Tags and attributes allowed in rendered training modules (links and images are kept).
 def render_markdown(text: str) -> str:
     """Markdown to HTML that is safe to show (see :func:`tandem.core.text.render_markdown`)."""
     return core_text.render_markdown(text)

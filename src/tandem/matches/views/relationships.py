@@ -14,8 +14,9 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.enrolment.highlights import common_ground, highlights
 from tandem.matches import pairing
-from tandem.matches.services import highlights, open_relationship_counts, score_pair
+from tandem.matches.services import open_relationship_counts, score_pair
 from tandem.mentoring.enums import EndReason, RelationshipStatus
 from tandem.mentoring.forms.relationships import (
     EndRelationshipForm,
@@ -55,6 +56,7 @@ def _partner_card(relationship: Relationship, me: Membership) -> dict[str, Any]:
         "partner": partner,
         "role": partner.get_role_display().lower(),
         "highlights": highlights(partner),
+        "common_ground": common_ground(me, partner),
     }
 
 

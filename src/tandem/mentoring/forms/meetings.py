@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -52,6 +53,10 @@ class MeetingTimeForm(forms.Form):
         label="Length", choices=DURATIONS, coerce=int, initial=60
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def start(self) -> dt.datetime:
         data = self.cleaned_data
         return dt.datetime.combine(data["date"], data["time"], tzinfo=ZoneInfo(data["timezone"]))
@@ -71,7 +76,9 @@ class ScheduleForm(MeetingTimeForm):
         required=False,
         help_text="A room, an address or a video-call link. It goes into the invitation.",
     )
-    repeat = forms.ChoiceField(choices=Repeat.CHOICES, initial=Repeat.ONCE, label="Repeat")
+    repeat = forms.ChoiceField(
+        choices=Repeat.CHOICES, initial=Repeat.ONCE, label="Repeat", widget=forms.RadioSelect
+    )
     until = forms.DateField(
         label="Until",
         required=False,
@@ -106,6 +113,7 @@ class RescheduleForm(MeetingTimeForm):
         choices=[(Scope.THIS, "This meeting only"), (Scope.FOLLOWING, "This and the following")],
         initial=Scope.THIS,
         required=False,
+        widget=forms.RadioSelect,
     )
 
 

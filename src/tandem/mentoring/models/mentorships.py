@@ -49,6 +49,10 @@ class Mentorship(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     #: Proposed mentorships: the day by which each side confirms.
     confirm_by = models.DateTimeField(null=True, blank=True)
+    #: Proposed mentorships past ``confirm_by``: when the unanswered members were reminded
+    #: (once), and when the coordinators were told nobody answered (once).
+    confirm_reminded_at = models.DateTimeField(null=True, blank=True)
+    confirm_escalated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -30,7 +30,6 @@ GROUP_DESCRIPTION_MAX = 2000
 def introduce_group(group: MentoringGroup) -> None:
     """Tell each member of a new group who is in it (GROUP_INTRODUCTION)."""
     members = list(group.members.select_related("membership__user"))
-    facilitators = [m.membership.user.display_name for m in members if m.is_facilitator]
     url = group.program.get_absolute_url() + f"groups/{group.pk}/"
     for place in members:
         notify(
@@ -39,7 +38,13 @@ def introduce_group(group: MentoringGroup) -> None:
             program=group.program,
             context={
                 "group": group,
-                "facilitators": facilitators,
+                # Said to the reader: "you facilitate it with …" or "… facilitate your meetings".
+                "you_facilitate": place.is_facilitator,
+                "facilitators": [
+                    m.membership.user.display_name
+                    for m in members
+                    if m.is_facilitator and m.pk != place.pk
+                ],
                 "members": [
                     m.membership.user.display_name
                     for m in members

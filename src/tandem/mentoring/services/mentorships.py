@@ -30,7 +30,7 @@ from tandem.mentoring.models import (
     Relationship,
 )
 from tandem.notifications.enums import NotificationKind
-from tandem.notifications.services import notify
+from tandem.notifications.services import Message, notify, notify_many
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Program
 from tandem.programs.services import change_program_status as change_program_stage
@@ -61,6 +61,55 @@ def match_url(program: Program) -> str:
     return program.get_absolute_url() + "match/"
 
 
+# --- confirming new matches (programs with match_confirmation_days > 0) -------------------
+
+
+def needs_confirmation(source: str) -> bool:
+    """Matches the people did not choose themselves wait for both sides' confirmation. A
+    mentee's request that the mentor accepted already has both sides' yes."""
+    return source != Relationship.Source.REQUEST
+
+
+def confirmation_deadline(program: Program, now: dt.datetime) -> dt.datetime | None:
+    """When new matches of the program must be confirmed by; None: they start at once."""
+    days = program.match_confirmation_days
+    return now + dt.timedelta(days=days) if days else None
+
+
+def ask_to_confirm(mentorships: Sequence[Mentorship]) -> None:
+    """Ask every member of new proposed mentorships to confirm (MATCH_TO_CONFIRM), in one
+    batch of notifications."""
+    if not mentorships:
+        return
+    program = mentorships[0].program
+    members = list(
+        MentorshipMember.objects.filter(mentorship__in=list(mentorships)).select_related(
+            "membership__user"
+        )
+    )
+    by_mentorship: dict[int, list[MentorshipMember]] = {}
+    for member in members:
+        by_mentorship.setdefault(member.mentorship_id, []).append(member)
+    messages = []
+    for mentorship in mentorships:
+        places = by_mentorship.get(mentorship.pk, [])
+        for place in places:
+            others = [p.membership.user for p in places if p.pk != place.pk]
+            messages.append(
+                Message(
+                    recipient=place.membership.user,
+                    context={
+                        "other": others[0] if others else None,
+                        "others": [person.display_name for person in others],
+                        "mentorship": mentorship,
+                        "confirm_by": mentorship.confirm_by,
+                    },
+                    url=mentorship.get_absolute_url(),
+                )
+            )
+    notify_many(messages, kind=NotificationKind.MATCH_TO_CONFIRM, program=program)
+
+
 # --- creating -----------------------------------------------------------------------------
 
 
@@ -76,6 +125,8 @@ def create_pairs(
     own pair mentorships with both members. The caller holds the locks that make the pairs
     valid (the mentee free, the mentor with room)."""
     now = started_at or timezone.now()
+    confirm_by = confirmation_deadline(program, now)
+    proposed = [confirm_by is not None and needs_confirmation(pair.source) for pair in pairs]
     mentorships: list[Mentorship | None] = [None] * len(pairs)
     if own_mentorships:
         mentorships = list(
@@ -84,12 +135,13 @@ def create_pairs(
                     Mentorship(
                         program=program,
                         kind=MentorshipKind.PAIR,
-                        status=RelationshipStatus.ACTIVE,
-                        started_at=now,
+                        status=RelationshipStatus.PROPOSED if wait else RelationshipStatus.ACTIVE,
+                        started_at=None if wait else now,
+                        confirm_by=confirm_by if wait else None,
                         ends_on=program.ends_on,
                         last_activity_at=now,
                     )
-                    for _ in pairs
+                    for wait in proposed
                 ]
             )
         )
@@ -99,15 +151,18 @@ def create_pairs(
                     mentorship=mentorship,
                     membership_id=membership_id,
                     role=role,
-                    confirmed_at=now,
+                    confirmed_at=None if wait else now,
                 )
-                for mentorship, pair in zip(mentorships, pairs, strict=True)
+                for mentorship, pair, wait in zip(mentorships, pairs, proposed, strict=True)
                 for membership_id, role in (
                     (pair.mentor_id, MemberRole.MENTOR),
                     (pair.mentee_id, MemberRole.MENTEE),
                 )
                 if mentorship is not None
             ]
+        )
+        ask_to_confirm(
+            [m for m, wait in zip(mentorships, proposed, strict=True) if m is not None and wait]
         )
     return list(
         Relationship.objects.bulk_create(
@@ -117,15 +172,15 @@ def create_pairs(
                     mentorship=mentorship,
                     mentor_id=pair.mentor_id,
                     mentee_id=pair.mentee_id,
-                    status=RelationshipStatus.ACTIVE,
+                    status=RelationshipStatus.PROPOSED if wait else RelationshipStatus.ACTIVE,
                     source=pair.source,
                     run=run,
                     score=pair.score,
                     contributions=pair.contributions,
                     explanation=pair.explanation,
-                    started_at=now,
+                    started_at=None if wait else now,
                 )
-                for mentorship, pair in zip(mentorships, pairs, strict=True)
+                for mentorship, pair, wait in zip(mentorships, pairs, proposed, strict=True)
             ]
         )
     )
@@ -156,17 +211,26 @@ def create_group(
     """A group mentorship: the group record, its members, and the mentees' relationships
     (created by the caller) attached to it."""
     now = timezone.now()
+    confirm_by = confirmation_deadline(program, now)
+    wait = confirm_by is not None
     mentorship = Mentorship.objects.create(
         program=program,
         kind=MentorshipKind.GROUP,
-        status=RelationshipStatus.ACTIVE,
+        status=RelationshipStatus.PROPOSED if wait else RelationshipStatus.ACTIVE,
         name=name,
-        started_at=now,
+        started_at=None if wait else now,
+        confirm_by=confirm_by,
         ends_on=program.ends_on,
         last_activity_at=now,
     )
     group = MentoringGroup.objects.create(
-        program=program, mentorship=mentorship, run=run, name=name, fit=fit, diversity=diversity
+        program=program,
+        mentorship=mentorship,
+        run=run,
+        name=name,
+        fit=fit,
+        diversity=diversity,
+        status=mentorship.status,
     )
     GroupMember.objects.bulk_create(
         [GroupMember(group=group, membership_id=m, is_facilitator=True) for m in facilitator_ids]
@@ -179,13 +243,16 @@ def create_group(
                 membership_id=m,
                 role=MemberRole.MENTOR,
                 is_facilitator=True,
-                confirmed_at=now,
+                confirmed_at=None if wait else now,
             )
             for m in facilitator_ids
         ]
         + [
             MentorshipMember(
-                mentorship=mentorship, membership_id=m, role=MemberRole.MENTEE, confirmed_at=now
+                mentorship=mentorship,
+                membership_id=m,
+                role=MemberRole.MENTEE,
+                confirmed_at=None if wait else now,
             )
             for m in mentee_ids
         ]
@@ -193,6 +260,8 @@ def create_group(
     Relationship.objects.filter(
         program=program, mentee_id__in=list(mentee_ids), status__in=OPEN_STATUSES
     ).update(mentorship=mentorship)
+    if wait:
+        ask_to_confirm([mentorship])
     return group
 
 
