@@ -254,3 +254,33 @@ def test_calendar_feed_is_rebuilt_when_a_meeting_moves_or_is_cancelled(
     (event,) = Calendar.from_ical(again.content).walk("VEVENT")
     assert event["STATUS"] == "CANCELLED"
     assert again["ETag"] != etag
+
+
+def test_a_changed_feed_serialises_only_the_meetings_that_changed(
+    world: World, pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tandem.mentoring.services import calendars
+
+    feed = CalendarFeed.objects.create(user=world.mentor, token="c" * 40)
+    start = timezone.now() + dt.timedelta(days=1)
+    made = Meeting.objects.bulk_create(
+        Meeting(
+            mentorship=pair.mentorship,
+            start=start + dt.timedelta(hours=i),
+            duration_minutes=30,
+            timezone="UTC",
+        )
+        for i in range(10)
+    )
+    first = Client().get(f"/calendar/{feed.token}.ics").content
+    serialised: list[str] = []
+    real = calendars.feed_event
+    monkeypatch.setattr(
+        calendars, "feed_event", lambda spec, **kw: serialised.append(spec.uid) or real(spec, **kw)
+    )
+    Meeting.objects.filter(pk=made[3].pk).update(sequence=1, status=MeetingStatus.CANCELLED)
+    second = Client().get(f"/calendar/{feed.token}.ics").content
+    assert serialised == [f"meeting-{made[3].pk}@tandem"]
+    assert len(Calendar.from_ical(second).walk("VEVENT")) == 10
+    assert second.count(b"STATUS:CANCELLED") == 1
+    assert first.count(b"STATUS:CANCELLED") == 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar as calendar_module
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -168,15 +169,44 @@ def invitation(
     return calendar.to_ical().decode()
 
 
-def feed(events: Iterable[EventSpec], *, name: str, stamp: dt.datetime | None = None) -> str:
-    """A published calendar (no METHOD): titles and times only, in UTC."""
-    stamp = stamp or timezone.now()
+def _feed_calendar(name: str) -> Calendar:
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    return calendar
+
+
+def feed(events: Iterable[EventSpec], *, name: str, stamp: dt.datetime | None = None) -> str:
+    """A published calendar (no METHOD): titles and times only, in UTC."""
+    stamp = stamp or timezone.now()
+    calendar = _feed_calendar(name)
     for spec in events:
         calendar.add_component(_event(spec, stamp=stamp, organizer=None, attendees=()))
     return calendar.to_ical().decode()
+
+
+def feed_event(spec: EventSpec, *, stamp: dt.datetime | None = None) -> str:
+    """One VEVENT of a feed, serialised by ``icalendar`` (kept to build later feeds with)."""
+    event = _event(spec, stamp=stamp or timezone.now(), organizer=None, attendees=())
+    return event.to_ical().decode()
+
+
+def feed_from_events(event_texts: Iterable[str], *, name: str) -> str:
+    """The feed from VEVENTs serialised by :func:`feed_event`: the same calendar as
+    :func:`feed` builds, without serialising again what did not change."""
+    shell = _feed_calendar(name).to_ical().decode()
+    end = "END:VCALENDAR\r\n"
+    assert shell.endswith(end)
+    return shell[: -len(end)] + "".join(event_texts) + end
+
+
+def feed_event_key(spec: EventSpec) -> str:
+    """Everything a feed's VEVENT shows, as a cache key."""
+    summary = hashlib.sha256(spec.summary.encode()).hexdigest()[:16]
+    return (
+        f"feed-event:{spec.uid}:{spec.sequence}:{spec.status}:{spec.start.timestamp():.0f}:"
+        f"{spec.duration_minutes}:{summary}"
+    )
 
 
 # --- VTIMEZONE in the RRULE form ----------------------------------------------------------------

@@ -451,7 +451,7 @@ def _editable(meeting: Meeting) -> None:
 
 def _lock(meeting: Meeting) -> Meeting:
     return (
-        Meeting.objects.select_for_update()
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("mentorship__program", "series", "template")
         .get(pk=meeting.pk)
     )

@@ -61,6 +61,17 @@ def _user_zone(request: TenantRequest) -> str:
     return zone
 
 
+def _time_initial(meeting: Meeting, zone: ZoneInfo) -> dict[str, Any]:
+    """A meeting's time as the time fields show it, in the viewer's zone."""
+    local = meeting.start.astimezone(zone)
+    return {
+        "date": local.date(),
+        "time": local.time(),
+        "timezone": zone.key,
+        "duration_minutes": meeting.duration_minutes,
+    }
+
+
 def _suggested_start(request: TenantRequest, mentorship: Mentorship) -> dt.datetime:
     """?start=<ISO> (the record's "schedule it" link), else a week from now at 10:00."""
     asked = parse_datetime(request.GET.get("start", "") or "")
@@ -144,15 +155,7 @@ def reschedule_meeting(
                 messages.success(request, "The meeting has its new time; invitations are updated.")
                 return redirect(moved.get_absolute_url())
     else:
-        local = meeting.start.astimezone(zone)
-        form = RescheduleForm(
-            initial={
-                "date": local.date(),
-                "time": local.time(),
-                "timezone": zone.key,
-                "duration_minutes": meeting.duration_minutes,
-            }
-        )
+        form = RescheduleForm(initial=_time_initial(meeting, zone))
     return render(
         request,
         "mentoring/meetings/reschedule.html",
@@ -288,15 +291,7 @@ def propose_time(
                 )
                 return redirect(meeting.get_absolute_url())
     else:
-        local = meeting.start.astimezone(zone)
-        form = ProposeForm(
-            initial={
-                "date": local.date(),
-                "time": local.time(),
-                "timezone": zone.key,
-                "duration_minutes": meeting.duration_minutes,
-            }
-        )
+        form = ProposeForm(initial=_time_initial(meeting, zone))
     return render(
         request,
         "mentoring/meetings/propose.html",
@@ -370,6 +365,19 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _build_feed(
+    specs: list[calendars.EventSpec], known: dict[str, str], *, now: dt.datetime
+) -> tuple[str, dict[str, str]]:
+    """The feed and its serialised events, serialising again only the events that changed
+    since ``known`` (the last build's): a feed changes a meeting at a time, and ``icalendar``
+    costs about 0.2 ms an event."""
+    texts = {}
+    for spec in specs:
+        key = calendars.feed_event_key(spec)
+        texts[key] = known.get(key) or calendars.feed_event(spec, stamp=now)
+    return calendars.feed_from_events(texts.values(), name="Tandem meetings"), texts
+
+
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself: no session, the secret in the URL is the key."""
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
@@ -385,10 +393,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if cached is not None and cached[0] == fingerprint:
         body = cached[1]
     else:
-        body = calendars.feed(
-            meeting_queries.feed_events(feed.user, now=now), name="Tandem meetings", stamp=now
-        )
-        cache.set(key, (fingerprint, body), FEED_CACHE_SECONDS)
+        known = cached[2] if cached is not None else {}
+        specs = meeting_queries.feed_events(feed.user, now=now)
+        body, texts = _build_feed(specs, known, now=now)
+        cache.set(key, (fingerprint, body, texts), FEED_CACHE_SECONDS)
     etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
