@@ -21,6 +21,16 @@ class OrganizationForm(forms.ModelForm[Organization]):
 
 
 class ProgramForm(forms.ModelForm[Program]):
+    match_confirmation_days = forms.IntegerField(
+        label="Days to confirm a new match",
+        required=False,
+        min_value=0,
+        max_value=30,
+        initial=0,
+        help_text="0 starts new matches at once. Otherwise both sides confirm (or decline with "
+        "a reason) within this many days.",
+    )
+
     class Meta:
         model = Program
         fields = [
