@@ -138,3 +138,12 @@ def matching_kernels() -> None:
     from tandem.matching.warmup import warm_up
 
     warm_up()
+
+
+@pytest.fixture
+def commit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ``on_commit`` would do after each service's transaction: run the callback now (a
+    test's own transaction never commits). For tests that read what a service sends."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

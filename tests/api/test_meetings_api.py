@@ -8,7 +8,6 @@ import itertools
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
@@ -19,14 +18,9 @@ from tests.api.test_api import api
 from tests.conftest import World
 from tests.mentoring.factories import Pair, everyone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_at_once")]
 
 PROGRAM = "/api/v1/organizations/northwind/programs/spring"
-
-
-@pytest.fixture(autouse=True)
-def commit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
 
 
 def soon(days: int = 10, hour: int = 10) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
@@ -20,14 +19,9 @@ from tandem.mentoring.services.meetings import Plan
 from tests.conftest import World
 from tests.mentoring.factories import Pair, everyone, workspace_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_at_once")]
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture(autouse=True)
-def commit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
 
 
 def client_for(user: Any) -> Client:

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
-from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -25,17 +24,10 @@ from tandem.notifications.models import Notification
 from tests.conftest import World
 from tests.mentoring.factories import Pair
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_at_once")]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 YEAR = timezone.localdate().year + 1
-
-
-@pytest.fixture(autouse=True)
-def commit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What ``on_commit`` would do after each service's transaction: run the callback (the
-    test's own transaction never commits)."""
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
 
 
 @pytest.fixture

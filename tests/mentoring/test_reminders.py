@@ -26,12 +26,7 @@ from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification, NotificationPreference
 from tests.mentoring.factories import Pair
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def commit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_at_once")]
 
 
 def meeting_at(mentorship: Mentorship, start: dt.datetime, **fields: Any) -> Meeting:

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from tandem.api.common import check_rule, program_access, request_user
@@ -414,10 +413,8 @@ def meeting_proposal_answer(
 def _feed_out(request: HttpRequest) -> dict[str, Any]:
     user = request_user(request)
     feed = feeds.feed_of(user)
-    url = request.build_absolute_uri(reverse("mentoring:calendar_feed", args=[feed.token]))
     return {
-        "url": url,
-        "webcal_url": "webcal://" + url.split("://", 1)[1],
+        **feeds.feed_urls(feed, absolute=request.build_absolute_uri),
         "last_used_at": feed.last_used_at,
     }
 

@@ -4,8 +4,10 @@ theirs across programs — titles and times only, never notes or agendas."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from tandem.accounts.models import User
 from tandem.core.services import record_audit
@@ -37,3 +39,10 @@ def renew_feed(user: User, *, by: User) -> CalendarFeed:
         feed.save(update_fields=["token", "last_used_at"])
         record_audit(by, "calendar_feed.renewed", feed)
     return feed
+
+
+def feed_urls(feed: CalendarFeed, *, absolute: Callable[[str], str]) -> dict[str, str]:
+    """The feed's https URL and its webcal:// twin (``absolute`` makes a path absolute, e.g.
+    ``request.build_absolute_uri``)."""
+    url = absolute(reverse("mentoring:calendar_feed", args=[feed.token]))
+    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}

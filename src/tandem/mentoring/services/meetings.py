@@ -381,7 +381,7 @@ def schedule(mentorship: Mentorship, plan: Plan, *, by: Membership) -> Meeting:
                 location=location,
                 created_by=by.user,
             )
-            meetings = Meeting.objects.bulk_create(
+            Meeting.objects.bulk_create(
                 [
                     Meeting(
                         mentorship=mentorship,
@@ -610,7 +610,7 @@ def _reschedule_following(
     if extra_rows:
         Meeting.objects.filter(pk__in=[m.pk for m in extra_rows]).delete()
     if len(starts) > len(remaining):
-        added = Meeting.objects.bulk_create(
+        Meeting.objects.bulk_create(
             [
                 Meeting(
                     mentorship=mentorship,

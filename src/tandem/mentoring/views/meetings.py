@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
@@ -345,11 +345,6 @@ def meeting_ics(
 # --- the personal calendar feed ---------------------------------------------------------------
 
 
-def feed_urls(request: HttpRequest, feed: CalendarFeed) -> dict[str, str]:
-    url = request.build_absolute_uri(reverse("mentoring:calendar_feed", args=[feed.token]))
-    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
-
-
 @login_required
 def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -361,7 +356,9 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
         return redirect("mentoring:calendar_feed_settings")
     feed = feeds.feed_of(user)  # type: ignore[arg-type]
     return render(
-        request, "mentoring/meetings/calendar_feed.html", {"feed": feed, **feed_urls(request, feed)}
+        request,
+        "mentoring/meetings/calendar_feed.html",
+        {"feed": feed, **feeds.feed_urls(feed, absolute=request.build_absolute_uri)},
     )
 
 
