@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tandem.enrolment",
     "tandem.matches",
     "tandem.mentoring",
+    "tandem.growth",
     "tandem.notifications",
     "tandem.api",
     # Last, so that tandem.core's copies of Django's form templates (which escape help text)
