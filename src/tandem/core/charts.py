@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from typing import Any
 
 from django.core.cache import cache
@@ -61,13 +62,25 @@ def accessible(svg: str, *, key: str, title: str, description: str) -> str:
     return _SVG_OPEN.sub(head, svg, count=1)
 
 
+#: Charts rendered by this process, newest last (a small LRU before the shared cache).
+_LOCAL: OrderedDict[str, str] = OrderedDict()
+LOCAL_SIZE = 256
+
+
 def render_svg(spec: dict[str, Any], *, title: str, description: str) -> SafeString:
     """The chart as inline SVG markup, safe to place in a page."""
     key = spec_hash(spec, title, description)
+    cached = _LOCAL.get(key)
+    if cached is not None:
+        _LOCAL.move_to_end(key)
+        return mark_safe(cached)  # noqa: S308  # as below
     cached = cache.get(f"chart:{key}")
     if cached is None:
         svg = clean_svg(_convert(spec))
         svg = svg[svg.find("<svg") :] if "<svg" in svg else svg  # drop any XML prolog
         cached = accessible(svg, key=key, title=title, description=description)
         cache.set(f"chart:{key}", cached, CACHE_SECONDS)
+    _LOCAL[key] = cached
+    if len(_LOCAL) > LOCAL_SIZE:
+        _LOCAL.popitem(last=False)
     return mark_safe(cached)  # noqa: S308  # vl-convert's output, cleaned; our text escaped

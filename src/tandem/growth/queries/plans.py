@@ -20,7 +20,7 @@ from tandem.programs.models import Membership
 SECTION_FIELDS = tuple(field for field, _label in PLAN_SECTIONS)
 SECTION_LABELS = dict(PLAN_SECTIONS)
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]+")
 
 
 def plan_of(mentorship: Mentorship, owner: Membership) -> DevelopmentPlan | None:
