@@ -20,10 +20,10 @@ from tandem.growth.services import assessments as services
 from tandem.growth.services.skills import ensure_starter_skills
 from tandem.mentoring.models import Mentorship
 from tandem.notifications.models import Notification
-from tests.conftest import World
-from tests.mentoring.factories import Pair, make_pair, membership_of, workspace_url
-from tests.factories import MembershipFactory
 from tandem.programs.enums import Role
+from tests.conftest import World
+from tests.factories import MembershipFactory
+from tests.mentoring.factories import Pair, make_pair, membership_of, workspace_url
 
 
 def rate_all(pair: Pair, stage: str, score: int, *, by=None, subject=None) -> Assessment:  # type: ignore[no-untyped-def]
@@ -81,7 +81,10 @@ def test_a_score_outside_1_5_is_refused_naming_the_skill(pair: Pair, score: int)
     skill = ensure_starter_skills(pair.mentorship.program)[0]
     with pytest.raises(ServiceError) as raised:
         services.submit_assessment(
-            pair.mentorship, by=pair.mentee, subject=pair.mentee, stage="start",
+            pair.mentorship,
+            by=pair.mentee,
+            subject=pair.mentee,
+            stage="start",
             scores={skill.pk: score},
         )
     assert raised.value.field == f"skill_{skill.pk}"
@@ -92,7 +95,10 @@ def test_another_programs_skill_is_refused(world: World, pair: Pair) -> None:
     ensure_starter_skills(world.program)
     with pytest.raises(ServiceError):
         services.submit_assessment(
-            pair.mentorship, by=pair.mentee, subject=pair.mentee, stage="start",
+            pair.mentorship,
+            by=pair.mentee,
+            subject=pair.mentee,
+            stage="start",
             scores={foreign.pk: 3},
         )
 
@@ -115,7 +121,8 @@ def test_the_mentee_sees_the_chart_and_the_table(world: World, pair: Pair, clien
     client.force_login(world.mentee)
     page = client.get(workspace_url(world, pair.mentorship, "skills/")).content.decode()
     assert "<svg" in page
-    assert "<title id=" in page and "<desc id=" in page
+    assert "<title id=" in page
+    assert "<desc id=" in page
     assert 'role="img"' in page
     assert "Your mentor, at the start" in page  # the table's column
     svg = page[page.index("<svg") : page.index("</svg>")]
@@ -134,16 +141,23 @@ def test_the_mentor_does_not_see_the_mentees_own_ratings(
 
 
 def test_clean_svg_strips_what_csp_blocks() -> None:
-    dirty = '<svg><style>x{}</style><rect style="fill:red" onclick="x()" fill="red"/><script>1</script></svg>'
+    dirty = (
+        '<svg><style>x{}</style><rect style="fill:red" onclick="x()" fill="red"/>'
+        "<script>1</script></svg>"
+    )
     assert clean_svg(dirty) == '<svg><rect fill="red"/></svg>'
-    named = accessible("<svg width=\"1\">", key="abc", title="A <b>", description="\\1 d")
-    assert "<title id=\"chart-abc-title\">A &lt;b&gt;</title>" in named
+    named = accessible('<svg width="1">', key="abc", title="A <b>", description="\\1 d")
+    assert '<title id="chart-abc-title">A &lt;b&gt;</title>' in named
     assert "\\1 d" in named
 
 
 @pytest.mark.django_db
 def test_render_svg_is_cached_by_spec() -> None:
-    spec = {"data": {"values": [{"a": 1}]}, "mark": "bar", "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    spec = {
+        "data": {"values": [{"a": 1}]},
+        "mark": "bar",
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
     first = render_svg(spec, title="T", description="D")
     assert render_svg(spec, title="T", description="D") == first
     assert first.startswith("<svg")
@@ -153,7 +167,8 @@ def test_skill_growth_is_suppressed_below_the_threshold(world: World, pair: Pair
     rate_all(pair, "start", 2)
     rate_all(pair, "end", 4)
     rows = queries.skill_growth(world.program)
-    assert rows and all(row.mean_change is None for row in rows)
+    assert rows
+    assert all(row.mean_change is None for row in rows)
     shown = queries.skill_growth(world.program, threshold=1)
     assert {row.mean_change for row in shown} == {2.0}
     assert {row.mentees for row in shown} == {1}
@@ -203,7 +218,9 @@ def test_swot_share_by_htmx_returns_the_partial(world: World, pair: Pair, client
     services.save_swot(pair.mentorship, by=pair.mentee, quadrants={"strengths": "x"})
     client.force_login(world.mentee)
     response = client.post(
-        workspace_url(world, pair.mentorship, "swot/share/"), {"shared": "1"}, HTTP_HX_REQUEST="true"
+        workspace_url(world, pair.mentorship, "swot/share/"),
+        {"shared": "1"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -211,7 +228,9 @@ def test_swot_share_by_htmx_returns_the_partial(world: World, pair: Pair, client
     assert "Make it private again" in body
 
 
-def test_skills_page_submits_and_keeps_errors_named(world: World, pair: Pair, client: Client) -> None:
+def test_skills_page_submits_and_keeps_errors_named(
+    world: World, pair: Pair, client: Client
+) -> None:
     skills = ensure_starter_skills(world.program)
     client.force_login(world.mentee)
     url = workspace_url(world, pair.mentorship, "skills/")

@@ -23,7 +23,9 @@ SBI = services.FeedbackInput(
 
 
 def test_give_feedback_notifies_the_recipient(pair: Pair) -> None:
-    feedback = services.give_feedback(pair.mentorship, by=pair.mentor, recipient=pair.mentee, data=SBI)
+    feedback = services.give_feedback(
+        pair.mentorship, by=pair.mentor, recipient=pair.mentee, data=SBI
+    )
     assert feedback.impact == "We finished ten minutes early"
     notification = Notification.objects.get(recipient=pair.mentee.user)
     assert notification.kind == "feedback_received"
@@ -81,10 +83,17 @@ def test_the_page_gives_and_asks(world: World, pair: Pair, client: Client) -> No
     client.force_login(world.mentor)
     request = FeedbackRequest.objects.get()
     page = client.get(url + f"?request={request.pk}").content.decode()
-    assert "Answer" in page and "My pitch" in page
+    assert "Answer" in page
+    assert "My pitch" in page
     given = client.post(
         url + "give/",
-        {"recipient": pair.mentee.pk, "request": request.pk, "situation": "s", "behaviour": "b", "impact": "i"},
+        {
+            "recipient": pair.mentee.pk,
+            "request": request.pk,
+            "situation": "s",
+            "behaviour": "b",
+            "impact": "i",
+        },
     )
     assert given.status_code == 302
     assert Feedback.objects.get().request == request
@@ -101,7 +110,11 @@ def test_the_feedback_page_keeps_a_constant_query_count(
     def grow(n: int) -> None:
         for _ in range(n):
             services.give_feedback(pair.mentorship, by=pair.mentor, recipient=pair.mentee, data=SBI)
-            services.request_feedback(pair.mentorship, by=pair.mentor, recipient=pair.mentee, topic="t")
+            services.request_feedback(
+                pair.mentorship, by=pair.mentor, recipient=pair.mentee, topic="t"
+            )
 
-    small, large = constant_queries(client, workspace_url(world, pair.mentorship, "feedback/"), grow)
+    small, large = constant_queries(
+        client, workspace_url(world, pair.mentorship, "feedback/"), grow
+    )
     assert small == large

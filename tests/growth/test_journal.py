@@ -52,7 +52,10 @@ def test_the_other_member_gets_404_until_shared(world: World, pair: Pair, client
     url = workspace_url(world, pair.mentorship, f"journal/{entry.pk}/")
     client.force_login(world.mentor)
     assert client.get(url).status_code == 404
-    assert "Private thought" not in client.get(workspace_url(world, pair.mentorship, "journal/")).content.decode()
+    assert (
+        "Private thought"
+        not in client.get(workspace_url(world, pair.mentorship, "journal/")).content.decode()
+    )
     services.share_entry(entry, by=pair.mentee, shared=True)
     assert client.get(url).status_code == 200
     assert client.post(url + "share/", {"shared": "0"}).status_code == 404  # not theirs
@@ -68,8 +71,10 @@ def test_journal_audit_entries_carry_no_text_and_no_program(
     rows = AuditEntry.objects.filter(action__startswith="journal.")
     assert rows.count() == 2
     for row in rows:
-        assert "Secret" not in str(row.changes) and "Secret" not in row.target_label
-        assert row.program_id is None and row.organization_id is None
+        assert "Secret" not in str(row.changes)
+        assert "Secret" not in row.target_label
+        assert row.program_id is None
+        assert row.organization_id is None
     assert not audit_entries_of_program(world.program).filter(action__startswith="journal.")
     assert not audit_entries_of_organization(world.organization).filter(
         action__startswith="journal."
