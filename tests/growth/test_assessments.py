@@ -239,3 +239,35 @@ def test_skills_page_submits_and_keeps_errors_named(
     ok = client.post(url + "submit/", {"stage": "start", f"skill_{skills[0].pk}": "3"})
     assert ok.status_code == 302
     assert Assessment.objects.get().ratings.get().score == 3
+
+
+def test_api_score_outside_1_5_is_422_naming_the_field(
+    world: World, pair: Pair, client: Client
+) -> None:
+    skill = ensure_starter_skills(world.program)[0]
+    url = f"/api/v1/organizations/northwind/programs/spring/mentorships/{pair.mentorship.pk}/assessments"
+    client.force_login(world.mentee)
+    bad = client.post(
+        url,
+        {"stage": "start", "ratings": [{"skill_id": skill.pk, "score": 6}]},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "ratings.0.score"
+    wrong_stage = client.post(
+        url,
+        {"stage": "later", "ratings": [{"skill_id": skill.pk, "score": 3}]},
+        content_type="application/json",
+    )
+    assert wrong_stage.json()["field"] == "stage"
+    ok = client.post(
+        url,
+        {"stage": "start", "ratings": [{"skill_id": skill.pk, "score": 3}]},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201
+    body = ok.json()
+    assert body["due"] == "start"
+    assert body["assessments"][0]["ratings"] == [
+        {"skill_id": skill.pk, "skill": "Clarity", "score": 3}
+    ]

@@ -160,3 +160,64 @@ def test_the_plan_page_saves_and_shows_versions(world: World, pair: Pair, client
     reviewed = client.post(url + "review/", {"version": "1", "comment_strengths": "Yes!"})
     assert reviewed.status_code == 302
     assert DevelopmentPlan.objects.get().reviewed_version == 1
+
+
+API = "/api/v1/organizations/northwind/programs/spring/mentorships/{}/plan"
+
+
+def test_api_save_and_409_when_stale(world: World, pair: Pair, client: Client) -> None:
+    url = API.format(pair.mentorship.pk)
+    client.force_login(world.mentee)
+    first = client.put(url, {"version": 0, "strengths": "Calm"}, content_type="application/json")
+    assert first.status_code == 200
+    assert first.json()["version"] == 1
+    client.force_login(world.mentor)
+    assert (
+        client.put(
+            url, {"version": 1, "strengths": "Calm and clear"}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    client.force_login(world.mentee)
+    stale = client.put(
+        url, {"version": 1, "strengths": "Calm, kind"}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["field"] == "version"
+    assert body["current"]["version"] == 2
+    assert body["current"]["strengths"] == "Calm and clear"
+    assert body["changes"][0]["section"] == "strengths"
+    assert "<ins> and clear</ins>" in body["changes"][0]["html"]
+    too_long = client.put(
+        url,
+        {"version": 2, "areas": "x" * (services.SECTION_MAX + 1)},
+        content_type="application/json",
+    )
+    assert too_long.status_code == 422
+    assert too_long.json()["field"] == "areas"
+
+
+def test_api_review_and_comments(world: World, pair: Pair, client: Client) -> None:
+    save(pair, pair.mentee, 0, strengths="One")
+    url = API.format(pair.mentorship.pk)
+    client.force_login(world.mentor)
+    reviewed = client.post(
+        url + "/review",
+        {"version": 1, "comments": {"general": "Good", "areas": "More"}},
+        content_type="application/json",
+    )
+    assert reviewed.status_code == 200
+    assert reviewed.json()["reviewed_version"] == 1
+    bad = client.post(
+        url + "/review", {"version": 1, "comments": {"nope": "x"}}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    client.force_login(world.mentee)
+    added = client.post(
+        url + "/comments", {"text": "Thanks <script>x</script>"}, content_type="application/json"
+    )
+    assert added.status_code == 201
+    assert "<script>" not in added.json()["text_html"]
+    assert [c["section"] for c in client.get(url + "/comments").json()] == ["", "areas", ""]
+    assert [v["number"] for v in client.get(url + "/versions").json()] == [1]
