@@ -221,3 +221,27 @@ def test_api_review_and_comments(world: World, pair: Pair, client: Client) -> No
     assert "<script>" not in added.json()["text_html"]
     assert [c["section"] for c in client.get(url + "/comments").json()] == ["", "areas", ""]
     assert [v["number"] for v in client.get(url + "/versions").json()] == [1]
+
+
+def test_the_starter_guides_meeting_3_assignment_opens_the_plan(
+    world: World, pair: Pair, client: Client
+) -> None:
+    from tandem.mentoring.models import Assignment, MeetingTemplate
+    from tandem.mentoring.services import records
+    from tandem.mentoring.services.guides import ensure_guide
+    from tandem.mentoring.services.records import RecordInput
+    from tests.mentoring.records_support import make_meeting
+
+    templates = ensure_guide(world.program)
+    assert [t.opens_tool for t in templates[:3]] == ["", "", "plan"]
+    first = make_meeting(pair.mentorship, days=-1)
+    MeetingTemplate.objects.filter(pk=first.template_id).update(opens_tool="plan")
+    make_meeting(pair.mentorship, days=13)
+    records.save_record(
+        first, RecordInput(next_meeting_set=True, action_items_defined=True), by=pair.mentor
+    )
+    assert Assignment.objects.get().template.opens_tool == "plan"
+    client.force_login(world.mentee)
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "Write it in your development plan" in page
+    assert f'href="/o/northwind/p/spring/mentorships/{pair.mentorship.pk}/plan/"' in page

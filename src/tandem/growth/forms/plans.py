@@ -39,7 +39,7 @@ class PlanForm(forms.Form):
             self.fields[field].help_text = HELP[field] + " Markdown works."
             self.fields[field].widget = forms.Textarea(attrs={"rows": 5})
         if goals is not None:
-            self.fields["goals"].queryset = goals
+            self.fields["goals"].queryset = goals  # type: ignore[attr-defined]
         if not can_link_goals:
             del self.fields["goals"]
 

@@ -95,15 +95,16 @@ def submit_assessment(
             role = AssessorRole.MENTOR
             if not rules.is_mentor_in(mentorship, by):
                 raise ServiceError("Only the mentee and their mentor rate the mentee's skills.")
-            assessment = (
+            asked = (
                 Assessment.objects.select_for_update()
                 .filter(mentorship=mentorship, subject=subject, role=role, stage=stage, assessor=by)
                 .first()
             )
-            if assessment is None:
+            if asked is None:
                 raise ServiceError(
                     "Your mentee has not asked for your view at this stage.", field="stage"
                 )
+            assessment = asked
         SkillRating.objects.filter(assessment=assessment).delete()
         SkillRating.objects.bulk_create(
             SkillRating(assessment=assessment, skill_id=skill_id, score=score)
