@@ -245,3 +245,21 @@ def test_the_starter_guides_meeting_3_assignment_opens_the_plan(
     page = client.get(first.get_absolute_url()).content.decode()
     assert "Write it in your development plan" in page
     assert f'href="/o/northwind/p/spring/mentorships/{pair.mentorship.pk}/plan/"' in page
+
+
+def test_the_workspace_panel_says_what_is_true(world: World, pair: Pair, client: Client) -> None:
+    client.force_login(world.mentee)
+    url = workspace_url(world, pair.mentorship)
+    page = client.get(url).content.decode()
+    assert "Your growth" in page
+    assert "You have not written your development plan yet." in page
+    assert "Your start self-assessment is due." in page
+    plan = save(pair, pair.mentee, 0, strengths="One")
+    services.review_plan(plan, by=pair.mentor)
+    save(pair, pair.mentee, 1, strengths="Two")
+    assert (
+        "Your plan was changed since your mentor&#x27;s review." in client.get(url).content.decode()
+    )
+    client.force_login(world.mentor)
+    page = client.get(url).content.decode()
+    assert "Your mentee&#x27;s plan has changes for you to review." in page
