@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tandem.growth.models import JournalEntry
 from tandem.growth.services import assessments
 from tandem.growth.services.skills import ensure_starter_skills
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_content_security_policy import COLLECT_VIOLATIONS, violations
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World
@@ -56,9 +57,10 @@ def test_journal_privacy_and_the_chart_under_csp(
     page.get_by_role("button", name="Make it private again").click()
     expect(page.get_by_role("button", name="Share it with my mentorship")).to_be_visible()
     assert violations(page) == []
-    for suffix in ("skills/", "plan/", "swot/", "feedback/"):
+    for suffix in ("skills/", "plan/", "swot/", "journal/", f"journal/{entry.pk}/", "feedback/"):
         page.goto(space + suffix)
         assert violations(page) == [], suffix
+        assert axe_violations(page) == [], suffix
     page.goto(space + "skills/")
     chart = page.locator("figure.skills-chart svg[role=img]")
     expect(chart).to_be_visible()

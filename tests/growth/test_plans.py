@@ -263,3 +263,31 @@ def test_the_workspace_panel_says_what_is_true(world: World, pair: Pair, client:
     client.force_login(world.mentor)
     page = client.get(url).content.decode()
     assert "Your mentee&#x27;s plan has changes for you to review." in page
+
+
+def test_in_a_group_each_mentee_has_their_own_plan(world: World, client: Client) -> None:
+    from tandem.programs.enums import Role
+    from tests.factories import MembershipFactory
+    from tests.mentoring.factories import make_group, membership_of
+
+    facilitator = membership_of(world.mentor, world.program)
+    first = membership_of(world.mentee, world.program)
+    second = MembershipFactory(program=world.program, role=Role.MENTEE)
+    group = make_group(world.program, facilitators=[facilitator], mentees=[first, second])
+    services.save_plan(
+        group, by=first, owner=first, sections=sections(strengths="First's own words"), opened_at=0
+    )
+    with pytest.raises(ServiceError):
+        services.save_plan(group, by=second, owner=first, sections=sections(), opened_at=1)
+    url = workspace_url(world, group, "plan/")
+    client.force_login(second.user)
+    assert "First&#x27;s own words" not in client.get(url).content.decode()
+    assert client.get(url + f"?mentee={first.pk}").status_code == 200  # their own plan, still
+    assert "First&#x27;s own words" not in client.get(url + f"?mentee={first.pk}").content.decode()
+    client.force_login(world.mentor)
+    page = client.get(url + f"?mentee={first.pk}").content.decode()
+    assert "First&#x27;s own words" in page
+    assert f'href="?mentee={second.pk}"' in page
+    reviewed = client.post(url + "review/", {"version": "1", "mentee": str(first.pk)})
+    assert reviewed.status_code == 302
+    assert DevelopmentPlan.objects.get(owner=first).reviewed_version == 1

@@ -118,6 +118,9 @@ def _page(
         "comment_form": PlanCommentForm(),
         "stale": stale,
         "plan_url": plan_url(mentorship, owner),
+        "mentees": [m.membership for m in mentorship.members.all() if m.role == MemberRole.MENTEE]
+        if mentorship.is_group and viewer.pk != owner.pk
+        else [],
     }
     return render(request, "growth/plan.html", context, status=status)
 
