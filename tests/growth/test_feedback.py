@@ -118,3 +118,11 @@ def test_the_feedback_page_keeps_a_constant_query_count(
         client, workspace_url(world, pair.mentorship, "feedback/"), grow
     )
     assert small == large
+
+
+def test_the_api_schema_lists_the_growth_endpoints(world: World, client: Client) -> None:
+    client.force_login(world.mentee)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    base = "/api/v1/organizations/{org}/programs/{program}/mentorships/{mentorship_id}"
+    for suffix in ("/plan", "/plan/review", "/assessments", "/swot", "/journal", "/feedback"):
+        assert base + suffix in paths
