@@ -69,8 +69,10 @@ def test_journal_privacy_and_the_chart_under_csp(
     page.context.clear_cookies()
     log_in(page, base, world.mentor.email)
     response = page.goto(entry_url)
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     page.context.clear_cookies()
     log_in(page, base, world.coordinator.email)
     response = page.goto(entry_url)
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404

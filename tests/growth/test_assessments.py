@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -245,7 +246,8 @@ def test_api_score_outside_1_5_is_422_naming_the_field(
     world: World, pair: Pair, client: Client
 ) -> None:
     skill = ensure_starter_skills(world.program)[0]
-    url = f"/api/v1/organizations/northwind/programs/spring/mentorships/{pair.mentorship.pk}/assessments"
+    program = "/api/v1/organizations/northwind/programs/spring"
+    url = f"{program}/mentorships/{pair.mentorship.pk}/assessments"
     client.force_login(world.mentee)
     bad = client.post(
         url,
@@ -271,3 +273,9 @@ def test_api_score_outside_1_5_is_422_naming_the_field(
     assert body["assessments"][0]["ratings"] == [
         {"skill_id": skill.pk, "skill": "Clarity", "score": 3}
     ]
+
+
+def test_skill_growth_takes_two_queries(world: World, django_assert_num_queries: Any) -> None:
+    ensure_starter_skills(world.program)
+    with django_assert_num_queries(2):
+        queries.skill_growth(world.program)

@@ -5,10 +5,18 @@ skill growth in aggregate."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from tandem.growth.enums import AssessmentStage, AssessorRole
@@ -114,40 +122,48 @@ class SkillGrowth:
 
 def skill_growth(program: Program, *, threshold: int = ANONYMITY_THRESHOLD) -> list[SkillGrowth]:
     """Per skill of the program, the mean change (end − start) of the mentees' own ratings,
-    over mentees who did both; suppressed (``None``) below ``threshold`` mentees. Two
-    queries whatever the program's size."""
-    skills = list(Skill.objects.filter(program=program, assessed=True).values_list("pk", "name"))
-    scores: dict[tuple[int, int, int], dict[str, int]] = defaultdict(dict)
-    rows = SkillRating.objects.filter(
-        assessment__program=program,
-        assessment__role=AssessorRole.SELF,
-        assessment__stage__in=(AssessmentStage.START, AssessmentStage.END),
-        assessment__submitted_at__isnull=False,
-    ).values_list(
-        "assessment__mentorship_id",
-        "assessment__subject_id",
-        "skill_id",
-        "assessment__stage",
-        "score",
-    )
-    for mentorship_id, subject_id, skill_id, stage, score in rows:
-        scores[(mentorship_id, subject_id, skill_id)][stage] = score
-    changes: dict[int, list[int]] = defaultdict(list)
-    for (_m, _s, skill_id), by_stage in scores.items():
-        if AssessmentStage.START in by_stage and AssessmentStage.END in by_stage:
-            changes[skill_id].append(
-                by_stage[AssessmentStage.END] - by_stage[AssessmentStage.START]
-            )
+    over mentees who rated it at both; suppressed (``None``, and no count) below ``threshold``
+    mentees. Two queries whatever the program's size: the database pairs each end rating with
+    the same mentee's start rating of the skill and averages per skill."""
+    self_rated = {
+        "assessment__role": AssessorRole.SELF,
+        "assessment__submitted_at__isnull": False,
+    }
+    start_score = SkillRating.objects.filter(
+        assessment__mentorship_id=OuterRef("assessment__mentorship_id"),
+        assessment__subject_id=OuterRef("assessment__subject_id"),
+        assessment__stage=AssessmentStage.START,
+        skill_id=OuterRef("skill_id"),
+        **self_rated,
+    ).values("score")[:1]
+    figures = {
+        row["skill_id"]: row
+        for row in SkillRating.objects.filter(
+            assessment__program=program, assessment__stage=AssessmentStage.END, **self_rated
+        )
+        .annotate(start=Subquery(start_score))
+        .filter(start__isnull=False)
+        .values("skill_id")
+        .annotate(
+            mentees=Count("id"),
+            mean=Avg(
+                ExpressionWrapper(F("score") - F("start"), output_field=FloatField()),
+            ),
+        )
+        .order_by()
+    }
     result = []
-    for skill_id, name in skills:
-        values = changes.get(skill_id, [])
-        shown = len(values) >= threshold
+    for skill_id, name in Skill.objects.filter(program=program, assessed=True).values_list(
+        "pk", "name"
+    ):
+        row = figures.get(skill_id)
+        shown = row is not None and row["mentees"] >= threshold
         result.append(
             SkillGrowth(
                 skill_id=skill_id,
                 skill=name,
-                mentees=len(values) if shown else 0,
-                mean_change=round(sum(values) / len(values), 2) if shown else None,
+                mentees=row["mentees"] if row is not None and shown else 0,
+                mean_change=round(float(row["mean"]), 2) if row is not None and shown else None,
             )
         )
     return result
