@@ -15,7 +15,7 @@ from ninja import Schema
 from pydantic.fields import FieldInfo
 
 from tandem.api import schemas
-from tandem.api.routers import applications, onboarding, profiles, relationships, tokens
+from tandem.api.routers import applications, growth, onboarding, profiles, relationships, tokens
 from tests.conftest import World
 
 #: Schema → the model it writes. Fields with the same name are compared.
@@ -31,6 +31,11 @@ WRITES: list[tuple[type[Schema], str]] = [
     (onboarding.ModuleIn, "enrolment.TrainingModule"),
     (relationships.EndIn, "mentoring.Relationship"),
     (tokens.TokenIn, "accounts.ApiToken"),
+    (growth.EntryIn, "growth.JournalEntry"),
+    (growth.FeedbackRequestIn, "growth.FeedbackRequest"),
+    (growth.FeedbackIn, "growth.Feedback"),
+    (growth.SwotIn, "growth.Swot"),
+    (growth.PlanIn, "growth.DevelopmentPlan"),
 ]
 
 

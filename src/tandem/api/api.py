@@ -374,6 +374,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> Status[None
 
 from tandem.api.routers import (  # noqa: E402
     applications,
+    growth,
     imports,
     matching_runs,
     meeting_records,
@@ -399,6 +400,7 @@ for _router in (
     meetings.router,
     meeting_records.router,
     program_mentorships.router,
+    growth.router,
     tokens.router,
 ):
     api.add_router("/", _router)

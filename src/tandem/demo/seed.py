@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.demo.growth import seed_growth
 from tandem.demo.history import HistoryReport, seed_history
 from tandem.enrolment.starter import install_starter_questions
 from tandem.enrolment.vocabulary import (
@@ -396,6 +397,7 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
             demo_mentee=Membership.objects.get(program=program, user__email=DEMO_LOGINS["mentee"]),
             seed=seed,
         )
+        seed_growth(program, history, seed=seed)
         program.refresh_from_db()
     return SeedReport(
         organization=organization,

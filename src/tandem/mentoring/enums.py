@@ -45,6 +45,14 @@ class MemberRole(models.TextChoices):
     MENTEE = "mentee", "Mentee"
 
 
+class TemplateTool(models.TextChoices):
+    """A tool a template's preparation is written in, instead of the assignment's own text
+    (the mentoring app names it; the app that owns the tool serves its page)."""
+
+    NONE = "", "None — the mentee writes in the task itself"
+    PLAN = "plan", "The development plan"
+
+
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"

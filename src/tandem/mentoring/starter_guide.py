@@ -23,6 +23,8 @@ class TemplateSpec:
     questions: tuple[str, ...]
     preparation: str = ""
     checklist: tuple[str, ...] = ()
+    #: The tool the preparation is written in (``TemplateTool``), if any.
+    opens_tool: str = ""
 
 
 #: The closing checklist every meeting ends with (the record asks for both).
@@ -103,6 +105,7 @@ PAIR_GUIDE: tuple[TemplateSpec, ...] = (
             "people, courses and reading that will help you close the gaps."
         ),
         checklist=CHECKLIST,
+        opens_tool="plan",
     ),
     TemplateSpec(
         kind=TemplateKind.REGULAR,
@@ -192,6 +195,7 @@ GROUP_GUIDE: tuple[TemplateSpec, ...] = (
             "courses and reading that will help you."
         ),
         checklist=CHECKLIST,
+        opens_tool="plan",
     ),
     TemplateSpec(
         kind=TemplateKind.REGULAR,

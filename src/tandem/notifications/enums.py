@@ -36,3 +36,7 @@ class NotificationKind(models.TextChoices):
     ASSIGNMENT_COMMENTED = "assignment_commented", "A comment on your preparation"
     RECORD_SHARED = "record_shared", "A meeting record was shared with you"
     NEW_MESSAGES = "new_messages", "New messages in your mentorship"
+    PLAN_REVIEWED = "plan_reviewed", "Your mentor reviewed your development plan"
+    ASSESSMENT_REQUESTED = "assessment_requested", "Your mentee asks for your view of their skills"
+    FEEDBACK_REQUESTED = "feedback_requested", "Someone asks for your feedback"
+    FEEDBACK_RECEIVED = "feedback_received", "You received feedback"

@@ -20,7 +20,7 @@ from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut
 from tandem.core.errors import ServiceError
 from tandem.core.text import render_markdown
-from tandem.mentoring.enums import TemplateKind
+from tandem.mentoring.enums import TemplateKind, TemplateTool
 from tandem.mentoring.models import (
     ActionItem,
     AgendaItem,
@@ -244,6 +244,8 @@ class TemplateOut(Schema):
     questions: list[str]
     preparation: str
     checklist: list[str]
+    #: The tool the preparation is written in ("plan"), or blank.
+    opens_tool: TemplateTool
 
 
 class TemplateIn(Schema):
@@ -253,6 +255,7 @@ class TemplateIn(Schema):
     questions: list[str] = Field(default_factory=list, max_length=50)
     preparation: str = Field("", max_length=guide_services.TEXT_MAX)
     checklist: list[str] = Field(default_factory=list, max_length=20)
+    opens_tool: TemplateTool = TemplateTool.NONE
 
 
 class TemplatePatch(Schema):
@@ -262,6 +265,7 @@ class TemplatePatch(Schema):
     questions: list[str] | None = Field(None, max_length=50)
     preparation: str | None = Field(None, max_length=guide_services.TEXT_MAX)
     checklist: list[str] | None = Field(None, max_length=20)
+    opens_tool: TemplateTool | None = None
     #: Move the template one place.
     move: str | None = Field(None, pattern="^(up|down)$")
 
@@ -404,6 +408,7 @@ def _template_out(template: MeetingTemplate) -> dict[str, Any]:
         "questions": template.question_list,
         "preparation": template.preparation,
         "checklist": template.checklist_items,
+        "opens_tool": template.opens_tool,
     }
 
 
@@ -809,6 +814,7 @@ def _template_input(payload: TemplateIn | TemplatePatch, template: MeetingTempla
         questions=lines("questions"),
         preparation=str(pick("preparation") or ""),
         checklist=lines("checklist"),
+        opens_tool=str(pick("opens_tool") or ""),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from tandem.mentoring.enums import TemplateKind
+from tandem.mentoring.enums import TemplateKind, TemplateTool
 from tandem.mentoring.services.guides import TEXT_MAX, TITLE_MAX, TemplateInput
 
 
@@ -41,6 +41,13 @@ class TemplateForm(forms.Form):
         help_text="Leave empty for no preparation. Each mentee gets it as a task, due at the "
         "next meeting.",
     )
+    opens_tool = forms.ChoiceField(
+        label="The mentee writes the preparation in",
+        choices=TemplateTool.choices,
+        required=False,
+        help_text="The task can open a tool, such as the development plan, instead of a "
+        "blank text.",
+    )
     checklist = forms.CharField(
         label="Closing checklist",
         required=False,
@@ -58,6 +65,7 @@ class TemplateForm(forms.Form):
             questions=data["questions"],
             preparation=data["preparation"],
             checklist=data["checklist"],
+            opens_tool=data.get("opens_tool") or "",
         )
 
 

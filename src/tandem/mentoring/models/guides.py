@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from tandem.mentoring.enums import TemplateKind
+from tandem.mentoring.enums import TemplateKind, TemplateTool
 from tandem.mentoring.models.meetings import Meeting
 from tandem.mentoring.models.mentorships import Mentorship
 
@@ -29,6 +29,10 @@ class MeetingTemplate(models.Model):
     preparation = models.TextField(blank=True)
     #: The closing checklist, one item per line.
     checklist = models.TextField(blank=True)
+    #: The tool the preparation is written in (e.g. the development plan), or blank.
+    opens_tool = models.CharField(
+        max_length=20, choices=TemplateTool.choices, blank=True, default=TemplateTool.NONE
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

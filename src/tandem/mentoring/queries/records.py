@@ -40,7 +40,7 @@ def assignments_of(mentorship: Mentorship, member: MentorshipMember) -> QuerySet
     """What ``member`` may read: their own assignments; leaders read every mentee's."""
     assignments = (
         Assignment.objects.filter(mentorship=mentorship)
-        .select_related("assignee__user", "meeting")
+        .select_related("assignee__user", "meeting", "template")
         .prefetch_related(
             Prefetch(
                 "comments",
@@ -88,7 +88,7 @@ def agenda_panel(mentorship: Mentorship, member: MentorshipMember) -> dict[str, 
         to_read = list(
             Assignment.objects.filter(mentorship=mentorship, submitted_at__isnull=False)
             .exclude(comments__author_id=member.membership_id)
-            .select_related("assignee__user", "meeting")
+            .select_related("assignee__user", "meeting", "template")
             .order_by("-submitted_at", "-id")[:5]
         )
     return {

@@ -18,7 +18,7 @@ from django.db.models import Q
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
-from tandem.mentoring.enums import MeetingStatus, TemplateKind
+from tandem.mentoring.enums import MeetingStatus, TemplateKind, TemplateTool
 from tandem.mentoring.models import LIVE_STATUSES, Meeting, MeetingTemplate, Mentorship
 from tandem.mentoring.starter_guide import GROUP_GUIDE, PAIR_GUIDE, TemplateSpec
 from tandem.programs.enums import ProgramType
@@ -41,6 +41,8 @@ class TemplateInput:
     questions: str = ""
     preparation: str = ""
     checklist: str = ""
+    #: ``TemplateTool``: the tool the preparation is written in, or blank.
+    opens_tool: str = ""
 
 
 def starter_specs(program: Program) -> tuple[TemplateSpec, ...]:
@@ -59,6 +61,7 @@ def _templates_from(program: Program, specs: tuple[TemplateSpec, ...]) -> list[M
             questions="\n".join(spec.questions),
             preparation=spec.preparation,
             checklist="\n".join(spec.checklist),
+            opens_tool=spec.opens_tool,
         )
         for position, spec in enumerate(specs)
     ]
@@ -89,6 +92,12 @@ def _check(data: TemplateInput) -> None:
         raise ServiceError(
             f"kind is one of {', '.join(TemplateKind.values)}, not “{data.kind}”.", field="kind"
         )
+    if data.opens_tool not in TemplateTool.values:
+        raise ServiceError(
+            f"opens_tool is one of {', '.join(v or '(blank)' for v in TemplateTool.values)}, "
+            f"not “{data.opens_tool}”.",
+            field="opens_tool",
+        )
     if not data.title.strip():
         raise ServiceError("Give the template a title.", field="title")
     if len(data.title) > TITLE_MAX:
@@ -106,6 +115,7 @@ def _fields(data: TemplateInput) -> dict[str, str]:
         "questions": data.questions.strip(),
         "preparation": data.preparation.strip(),
         "checklist": data.checklist.strip(),
+        "opens_tool": data.opens_tool,
     }
 
 

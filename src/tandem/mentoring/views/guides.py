@@ -89,7 +89,15 @@ def _form_page(request: TenantRequest, template: MeetingTemplate | None) -> Http
         if template is not None:
             initial = {
                 name: getattr(template, name)
-                for name in ("kind", "title", "purpose", "questions", "preparation", "checklist")
+                for name in (
+                    "kind",
+                    "title",
+                    "purpose",
+                    "questions",
+                    "preparation",
+                    "checklist",
+                    "opens_tool",
+                )
             }
         form = TemplateForm(initial=initial)
         status = 200

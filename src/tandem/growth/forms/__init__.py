@@ -1,0 +1,1 @@
+"""The growth app's forms, one module per concept."""

@@ -1,0 +1,1 @@
+"""The growth app's queries, one module per concept."""

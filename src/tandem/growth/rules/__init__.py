@@ -1,0 +1,1 @@
+"""The growth app's rules, one module per concept."""

@@ -1,0 +1,1 @@
+"""The growth app's services, one module per concept."""

@@ -1,0 +1,1 @@
+"""The growth app's templatetags, one module per concept."""

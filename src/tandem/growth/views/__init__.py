@@ -1,0 +1,1 @@
+"""The growth app's views, one module per concept."""
