@@ -50,7 +50,7 @@ class ShownFieldsOnly(forms.BaseForm):
         }
 
     @property
-    def changed_data(self) -> list[str]:  # type: ignore[override]  # a cached_property there
+    def changed_data(self) -> list[str]:
         return [
             name
             for name in super().changed_data
@@ -73,6 +73,5 @@ class ShownFieldsOnly(forms.BaseForm):
         cleaned.pop(SHOWN_FIELDS, None)
         for name in self.omitted:
             cleaned.pop(name, None)
-            if self._errors is not None:
-                self._errors.pop(name, None)
+            self.errors.pop(name, None)
         return cleaned

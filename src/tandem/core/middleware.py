@@ -12,6 +12,7 @@ them all the same way: 400, naming the field. JSON bodies are checked by the API
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -20,7 +21,7 @@ from django.utils.datastructures import MultiValueDict
 from tandem.core.text import NUL, nul_message
 
 
-def _nul_field(data: MultiValueDict[str, object]) -> str | None:
+def _nul_field(data: MultiValueDict[str, Any]) -> str | None:
     for key, values in data.lists():
         if NUL in key:
             return key.replace(NUL, "\\0")
