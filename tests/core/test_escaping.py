@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,50 @@ def test_plain_text_templates_are_rendered_only_through_render_text() -> None:
         if re.search(r"render_to_string\(\s*f?[\"'][^\"']*\.txt", line)
     ]
     assert offenders == []
+
+
+NAME = "O'Neill & R&D <b>"
+ESCAPES = ("&#x27;", "&#39;", "&amp;", "&lt;", "&gt;", "&quot;")
+
+
+class _Anything:
+    """Every attribute, item and loop of a template variable: the same name again."""
+
+    def __str__(self) -> str:
+        return NAME
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name.endswith(("_on", "_at")):  # dates, as the models name them
+            return dt.datetime(2027, 3, 1, 9, 30, tzinfo=dt.UTC)
+        return self
+
+    def __getitem__(self, key: object) -> Any:
+        return getattr(self, key) if isinstance(key, str) else self
+
+    def __iter__(self) -> Any:
+        return iter([self])
+
+    def __call__(self) -> _Anything:
+        return self
+
+
+KINDS_DIR = SRC / "notifications" / "templates" / "notifications" / "kinds"
+
+
+@pytest.mark.parametrize("kind", list(NotificationKind))
+def test_every_notification_kind_leaves_names_unescaped(kind: NotificationKind) -> None:
+    from tandem.notifications.services import _render
+
+    source = "".join(
+        (KINDS_DIR / f"{kind}.{part}.txt").read_text(encoding="utf-8") for part in ("title", "body")
+    )
+    names = set(re.findall(r"{[{%][^}]*?\b([a-z_]+)\b", source)) - {"if", "for", "in", "not"}
+    context: dict[str, Any] = {name: _Anything() for name in names}
+    for name in re.findall(r"([a-z_]+)\|(?:date|time)", source):
+        context[name] = dt.datetime(2027, 3, 1, 9, 30, tzinfo=dt.UTC)
+    title, body = _render(kind, _Anything(), _Anything(), context)  # type: ignore[arg-type]
+    text = f"{title}\n{body}"
+    assert not [escape for escape in ESCAPES if escape in text], text
+    assert NAME.lower() in text.lower()

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from tandem.accounts.enums import DEFAULT_TOKEN_DAYS, TOKEN_LIFETIME_CHOICES, TokenScope
 from tandem.accounts.models import User
+from tandem.core.forms import ShownFieldsOnly
 
 TIME_ZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
@@ -27,7 +28,9 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["full_name", "pronouns"])
 
 
-class ProfileForm(forms.ModelForm[User]):
+class ProfileForm(ShownFieldsOnly, forms.ModelForm[User]):
+    """The person's details; a field the page did not show is left as it is."""
+
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
 
     class Meta:

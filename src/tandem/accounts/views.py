@@ -19,7 +19,14 @@ def profile(request: AuthedRequest) -> HttpResponse:
     person = User.objects.get(pk=request.user.pk)
     form = ProfileForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(person, by=request.user, **form.cleaned_data)
+        # The form put the fields its page showed on ``person``; the others are as they were.
+        services.update_profile(
+            person,
+            by=request.user,
+            full_name=person.full_name,
+            pronouns=person.pronouns,
+            time_zone=person.time_zone,
+        )
         messages.success(request, "Your details were saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from ninja import Field, Schema
+import ninja
+from ninja import Field
+from pydantic import ValidationInfo, field_validator
 
+from tandem.core.text import find_nul
 from tandem.programs.enums import (
     MatchingMode,
     MeetingCadence,
@@ -13,6 +17,20 @@ from tandem.programs.enums import (
     ProgramType,
     Role,
 )
+
+
+class Schema(ninja.Schema):
+    """Every schema of the API: no text anywhere in it (nested lists and dicts, keys included)
+    may hold a NUL character, which PostgreSQL cannot store. The error names the field."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str | list | dict | tuple):
+            found = find_nul(value, str(info.field_name or ""))
+            if found is not None:
+                raise ValueError(f"{found} contains a NUL character (\\0); remove it.")
+        return value
 
 
 class ErrorOut(Schema):

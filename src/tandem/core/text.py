@@ -11,7 +11,7 @@ template has to remember ``{% autoescape off %}``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import markdown
@@ -27,6 +27,44 @@ def render_text(template_name: str, context: Mapping[str, Any]) -> str:
     template = get_template(template_name)
     # The backend wrapper always escapes; its Django template takes a Context we control.
     return str(template.template.render(Context(dict(context), autoescape=False)))  # type: ignore[attr-defined]  # django.template.backends.django.Template wraps .template
+
+
+#: A NUL character: PostgreSQL cannot store one in text (and SQLite cuts C strings at it).
+NUL = "\x00"
+
+
+def nul_message(name: str) -> str:
+    """What a person is told when ``name`` holds a NUL character."""
+    return (
+        f"“{name}” contains a NUL character (\\0), which cannot be stored: remove it and try again."
+    )
+
+
+def find_nul(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first text holding a NUL in ``value`` (a string, or lists and
+    dicts of them, keys included); ``None`` when there is none. ``path`` names ``value``."""
+    if isinstance(value, str):
+        return path if NUL in value else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            key_path = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and NUL in key:
+                return path or key.replace(NUL, "\\0")
+            found = find_nul(item, key_path)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        return _first_nul(value, path)
+    return None
+
+
+def _first_nul(items: Iterable[Any], path: str) -> str | None:
+    for index, item in enumerate(items):
+        found = find_nul(item, f"{path}.{index}" if path else str(index))
+        if found is not None:
+            return found
+    return None
 
 
 #: What markdown written by people may become: text formatting, lists, tables, links, images.

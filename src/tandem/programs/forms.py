@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.forms import ShownFieldsOnly
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Objective, Organization, Program
 
@@ -20,7 +21,9 @@ class OrganizationForm(forms.ModelForm[Organization]):
         help_texts = {"slug": "Letters, numbers and hyphens; appears in links: /o/<address>/"}
 
 
-class ProgramForm(forms.ModelForm[Program]):
+class ProgramForm(ShownFieldsOnly, forms.ModelForm[Program]):
+    """A program's settings; a field the page did not show keeps its value."""
+
     match_confirmation_days = forms.IntegerField(
         label="Days to confirm a new match",
         required=False,

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access, request_user
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.models import ProfileQuestion
 from tandem.enrolment.queries import joinable_program

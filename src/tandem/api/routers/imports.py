@@ -7,11 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from tandem.api.common import check_rule, program_access
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
 from tandem.enrolment.models import ParticipantImport
 from tandem.enrolment.rules.applications import can_export_participants, can_import_participants

@@ -10,10 +10,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access, request_user
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.mentoring.enums import MeetingStatus, ProposalStatus, Rsvp
 from tandem.mentoring.models import Meeting, Mentorship, MentorshipMember, TimeProposal
 from tandem.mentoring.queries import meetings as meeting_queries

@@ -10,10 +10,10 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access, request_user
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.text import render_markdown
 from tandem.enrolment.highlights import highlights
 from tandem.mentoring.enums import MentorshipKind, RelationshipStatus

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from tandem.api.common import check_rule, program_access
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
 from tandem.enrolment import queries
 from tandem.enrolment.answers import completeness

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from tandem.api.common import check_rule, program_access
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
 from tandem.mentoring.enums import MentorshipKind, RelationshipStatus
 from tandem.mentoring.forms.coordinator import SEARCH_MAX

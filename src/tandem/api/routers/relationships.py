@@ -9,10 +9,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from tandem.api.common import check_rule, program_access
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
 from tandem.enrolment.highlights import highlights
 from tandem.matches import pairing

@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tandem.accounts import services, throttle
 from tandem.accounts.models import ApiToken
 from tandem.api.common import request_user
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
 
 router = Router(tags=["people"])

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.forms import ShownFieldsOnly
 from tandem.enrolment.answers import AVAILABILITY_SLOTS, AnswerError, clean_answer
 from tandem.enrolment.enums import DAYS, PARTS_OF_DAY, Audience, QuestionKind
 from tandem.enrolment.models import ProfileQuestion
@@ -271,9 +272,10 @@ def initial_for(question: ProfileQuestion, value: Any) -> Any:
     return value
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(ShownFieldsOnly, forms.Form):
     """The person's answers; each cleaned by :func:`clean_answer` so the form, the API and the
-    import refuse the same answers with the same words."""
+    import refuse the same answers with the same words. Only the questions the page showed are
+    changed: a stale page or a partial POST never clears the other answers."""
 
     def __init__(
         self,

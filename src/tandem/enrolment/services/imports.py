@@ -32,6 +32,7 @@ from django.utils import timezone
 from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
 from tandem.core.spreadsheets import restore, write_csv, write_xlsx
+from tandem.core.text import NUL
 from tandem.enrolment.answers import (
     AVAILABILITY_SLOTS,
     LIST_SEPARATOR,
@@ -71,6 +72,7 @@ HEADING_SYNONYMS = {
     "name": FULL_NAME,
     "full name": FULL_NAME,
 }
+NUL_CELL_REASON = "This cell contains a NUL character (\\0), which cannot be stored: remove it."
 PARTICIPANT_ROLES = {Role.MENTOR.value: Role.MENTOR, Role.MENTEE.value: Role.MENTEE}
 EXPORT_PERSON_COLUMNS = [EMAIL, FULL_NAME, PRONOUNS, ROLE, "status"]
 
@@ -138,6 +140,11 @@ def _sheet_of_rows(raw_rows: Sequence[Sequence[Any]]) -> Sheet:
     while headings and not headings[-1]:
         headings.pop()
     for position, heading in enumerate(headings, start=1):
+        if NUL in heading:
+            raise ServiceError(
+                f"The heading of column {position} contains a NUL character (\\0): remove it.",
+                field="file",
+            )
         if not heading:
             raise ServiceError(f"Column {position} has no heading in row 1.", field="file")
     repeated = {heading for heading in headings if headings.count(heading) > 1}
@@ -447,6 +454,12 @@ def _check_row(
     problems: list[Problem],
 ) -> PlannedPerson | None:
     values = {target: (heading, cells[index]) for index, heading, target in columns}
+    with_nul = [(heading, text) for heading, text in values.values() if NUL in text]
+    for heading, text in with_nul:
+        # Shown and stored with the NUL spelled out: PostgreSQL cannot store the character.
+        problems.append(Problem(row_number, heading, text.replace(NUL, "\\0"), NUL_CELL_REASON))
+    if with_nul:
+        return None
     ok = True
     email_heading, email = values[EMAIL]
     email = email.strip().lower()

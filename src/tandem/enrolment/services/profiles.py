@@ -345,11 +345,18 @@ def has_demographic_consent(membership: Membership) -> bool:
 
 
 def clean_profile(
-    questions: Iterable[ProfileQuestion], answers: Mapping[str, Any], *, demographics: bool
+    questions: Iterable[ProfileQuestion],
+    answers: Mapping[str, Any],
+    *,
+    demographics: bool,
+    partial: bool = False,
 ) -> dict[str, Any]:
-    """Clean every answer for ``questions``; raise :class:`ProfileAnswerErrors` naming each
-    question at fault. Keys of other questions are refused too."""
+    """Clean every answer for ``questions`` (with ``partial``, only the keys of ``answers``);
+    raise :class:`ProfileAnswerErrors` naming each question at fault. Keys of other questions
+    are refused too."""
     asked = {q.key: q for q in questions if demographics or not q.is_demographic}
+    if partial:
+        asked = {key: question for key, question in asked.items() if key in answers}
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for key in answers:
@@ -365,8 +372,13 @@ def clean_profile(
     return cleaned
 
 
-def save_profile(membership: Membership, *, by: User, answers: Mapping[str, Any]) -> list[str]:
+def save_profile(
+    membership: Membership, *, by: User, answers: Mapping[str, Any], partial: bool = False
+) -> list[str]:
     """Replace the person's answers to their role's questions; return the changed keys.
+
+    With ``partial`` only the questions in ``answers`` change (the web form sends the ones its
+    page showed); without, a question left out is cleared (the API's PUT).
 
     Demographic answers are accepted only with the person's consent. Missing required answers
     do not stop a save (completeness shows them). The audit entry lists keys, never values.
@@ -385,7 +397,7 @@ def save_profile(membership: Membership, *, by: User, answers: Mapping[str, Any]
                     for key in sorted(demographic_keys & set(answers))
                 }
             )
-        cleaned = clean_profile(questions, answers, demographics=consented)
+        cleaned = clean_profile(questions, answers, demographics=consented, partial=partial)
         new_answers = dict(membership.answers)
         for key, value in cleaned.items():
             if is_answered(value):

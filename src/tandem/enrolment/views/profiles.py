@@ -164,7 +164,9 @@ def profile(request: TenantRequest, org_slug: str, program_slug: str) -> HttpRes
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.save_profile(membership, by=request.user, answers=form.answers)
+                services.save_profile(
+                    membership, by=request.user, answers=form.answers, partial=True
+                )
             except services.ProfileAnswerErrors as errors:
                 for key, reason in errors.errors.items():
                     form.add_error(key if key in form.fields else None, reason)
