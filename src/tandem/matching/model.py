@@ -52,7 +52,7 @@ class Criterion:
     ``weight`` > 0; a hard rule has ``hard=True`` (and may also carry a weight). ``threshold``
     is the minimum criterion score a pair needs to pass a hard rule (default: 1 for yes/no
     kinds, "more than 0" for graded kinds). ``params`` holds kind-specific keys
-    (``target``, ``tolerance``, ``scale_km``, ``scale_hours``, ``need``).
+    (``target``, ``tolerance``, ``scale_km``, ``scale_hours``, ``need``, ``preference_field``).
     """
 
     kind: str
@@ -63,6 +63,16 @@ class Criterion:
     threshold: float | None = None
     params: Mapping[str, object] = field(default_factory=dict)
     label: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every profile field this criterion reads (a ``preference`` also reads the
+        mentee's answer to its question)."""
+        names = [self.mentee_field, self.mentor_field]
+        extra = self.params.get("preference_field")
+        if isinstance(extra, str) and extra:
+            names.append(extra)
+        return tuple(dict.fromkeys(names))
 
     @property
     def name(self) -> str:
@@ -372,6 +382,17 @@ def validate_criterion(criterion: Criterion, index: int, file: str | None = None
                 column="target",
                 value=target,
             ) from None
+    if criterion.kind == "preference":
+        answer = criterion.params.get("preference_field")
+        if not isinstance(answer, str) or not answer.strip():
+            raise MatchingInputError(
+                "preference needs preference_field: the mentee's column saying whether they "
+                "want someone similar or different",
+                file=file,
+                row=index,
+                column="preference_field",
+                value=answer,
+            )
     for key in ("tolerance", "scale_km", "scale_hours", "need"):
         if key in criterion.params:
             value = criterion.params[key]
