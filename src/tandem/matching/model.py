@@ -199,6 +199,26 @@ class Problem:
         return problem
 
 
+def fit_of(contributions: Sequence[Contribution] | Sequence[Mapping[str, object]]) -> float:
+    """A pair's fit in [0, 1]: the sum of its criteria's contributions (its score without the
+    bonus for being one of the mentee's choices). One scale everywhere: see
+    :func:`fit_percent`."""
+    total = 0.0
+    for item in contributions:
+        value = item.get("contribution", 0.0) if isinstance(item, Mapping) else item.contribution
+        total += float(value)  # type: ignore[arg-type]
+    return max(0.0, min(1.0, total))
+
+
+def fit_percent(fit: float | None, decimals: int = 0) -> str:
+    """The one fit scale every page, e-mail and export shows: a percentage of the best
+    possible fit ("73%"; a coordinator may see decimals, "73.4%", never another number)."""
+    if fit is None:
+        return "–"
+    value = 100.0 * max(0.0, min(1.0, float(fit)))
+    return f"{value:.{decimals}f}%"
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """One criterion's part of a pair's score: ``contribution = weight * score / total weight``.
@@ -226,6 +246,14 @@ class PairScore:
     failed_rules: tuple[str, ...]
     explanation: str
     reasons: tuple[str, ...] = ()
+    #: What the pair gives up (a large time-zone gap, no shared language, a preference not
+    #: met), the biggest loss of fit first.
+    trade_offs: tuple[str, ...] = ()
+
+    @property
+    def fit(self) -> float:
+        """How well the profiles fit, in [0, 1]: the score without the choice bonus."""
+        return fit_of(self.contributions)
 
 
 @dataclass(frozen=True)
@@ -239,6 +267,12 @@ class Match:
     choice_rank: int | None
     locked: bool
     explanation: str
+    trade_offs: tuple[str, ...] = ()
+
+    @property
+    def fit(self) -> float:
+        """How well the profiles fit, in [0, 1]: the score without the choice bonus."""
+        return fit_of(self.contributions)
 
 
 @dataclass(frozen=True)
