@@ -60,7 +60,10 @@ def test_the_mentee_reads_strengths_and_trade_offs_in_the_second_person() -> Non
     assert pair.reasons[0] == "Ana offers negotiation that you want to grow"
     assert "you are 9 hours apart" in pair.trade_offs
     assert "you have no language in common" in pair.trade_offs
-    assert "you asked for someone with a different style; Ana's is the same (Direct)" in pair.trade_offs
+    assert (
+        "you asked for someone with a different style; Ana's is the same (Direct)"
+        in pair.trade_offs
+    )
     assert "Ana does not offer python that you want to grow" in pair.trade_offs
     assert "only 1 shared time slot" in pair.trade_offs
     assert "Trade-offs: " in pair.explanation
@@ -72,7 +75,10 @@ def test_the_mentor_reads_about_the_mentee() -> None:
     pair = matcher().score_pair("e", "m", reader="mentor")
     assert pair.reasons[0] == "you offer negotiation that Cem wants to grow"
     assert "you are 9 hours apart" in pair.trade_offs
-    assert "Cem asked for someone with a different style; yours is the same (Direct)" in pair.trade_offs
+    assert (
+        "Cem asked for someone with a different style; yours is the same (Direct)"
+        in pair.trade_offs
+    )
 
 
 def test_the_pair_reads_an_introduction() -> None:

@@ -9,8 +9,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tandem.matching import ChoicePolicy, Criterion, Matcher, MatchingInputError, Person, Problem
-from tandem.matching import kernels, scoring
+from tandem.matching import (
+    ChoicePolicy,
+    Criterion,
+    Matcher,
+    MatchingInputError,
+    Person,
+    Problem,
+    kernels,
+    scoring,
+)
 from tandem.matching.kinds import NO_PREFERENCE, WANTS_DIFFERENT, WANTS_SIMILAR, direction_of
 from tandem.matching.scoring import ScoreModel
 
@@ -102,7 +110,8 @@ def test_kernel_rows_equal_exact_scores(
     r = np.repeat(mentees, model.m)
     c = np.tile(np.arange(model.m), model.n)
     exact, feasible = (x.reshape(model.n, model.m) for x in model.evaluate(r, c))
-    assert feasible.any() and (~feasible).any()
+    assert feasible.any()
+    assert (~feasible).any()
     assert np.all(rows[~feasible] < -1e29)
     assert np.abs(rows[feasible] - exact[feasible]).max() < 1e-5
     assert np.array_equal(model.block(mentees) < -1e29, rows < -1e29)

@@ -155,9 +155,7 @@ def criterion_reason(
         if wants == WANTS_SIMILAR:
             return f"the same {field_words} ({enc.a_display[mentee]}), as {voice.mentee} asked"
         if wants == WANTS_DIFFERENT:
-            return (
-                f"a different {field_words} ({enc.b_display[mentor]}), as {voice.mentee} asked"
-            )
+            return f"a different {field_words} ({enc.b_display[mentor]}), as {voice.mentee} asked"
         return None  # no preference: nothing to say
     if isinstance(enc, CategoryCriterion):
         if kind == "same":
