@@ -61,6 +61,8 @@ class CriterionIn(Schema):
     scale_km: float | None = None
     scale_hours: float | None = None
     need: float | None = None
+    #: ``preference``: key of the mentee's "similar or different" question.
+    preference_question: str | None = Field(default=None, max_length=60)
 
 
 class ContributionOut(Schema):
@@ -260,6 +262,9 @@ def _criterion_input(program: Program, payload: CriterionIn) -> criteria_service
     fields = payload.dict()
     fields["mentee_question"] = _question(program, payload.mentee_question, "mentee_question")
     fields["mentor_question"] = _question(program, payload.mentor_question, "mentor_question")
+    fields["preference_question"] = _question(
+        program, payload.preference_question, "preference_question"
+    )
     return criteria_services.CriterionInput(**fields)
 
 
