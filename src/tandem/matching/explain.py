@@ -151,10 +151,10 @@ def criterion_reason(
             return f"{voice.both} speak {join(shared)}"
         return f"{voice.both} share {field_words}: {join(shared)}"
     if isinstance(enc, PreferenceCriterion):
-        wants = enc.wants(mentee)
-        if wants == WANTS_SIMILAR:
+        direction = enc.wants(mentee)
+        if direction == WANTS_SIMILAR:
             return f"the same {field_words} ({enc.a_display[mentee]}), as {voice.mentee} asked"
-        if wants == WANTS_DIFFERENT:
+        if direction == WANTS_DIFFERENT:
             return f"a different {field_words} ({enc.b_display[mentor]}), as {voice.mentee} asked"
         return None  # no preference: nothing to say
     if isinstance(enc, CategoryCriterion):
@@ -215,15 +215,15 @@ def criterion_trade_off(
             return f"no {field_words} in common"
         return None
     if isinstance(enc, PreferenceCriterion):
-        wants = enc.wants(mentee)
+        direction = enc.wants(mentee)
         asked = f"{voice.mentee_verb('asked', 'asked')} for someone with"
         theirs = enc.b_display[mentor]
-        if wants not in (WANTS_SIMILAR, WANTS_DIFFERENT):
+        if direction not in (WANTS_SIMILAR, WANTS_DIFFERENT):
             return None
-        which = "similar" if wants == WANTS_SIMILAR else "different"
+        which = "similar" if direction == WANTS_SIMILAR else "different"
         if not theirs:
             return f"{asked} a {which} {field_words}; {voice.mentor_own} is not known"
-        if wants == WANTS_SIMILAR:
+        if direction == WANTS_SIMILAR:
             return f"{asked} a similar {field_words}; {voice.mentor_own} is {theirs}"
         return f"{asked} a different {field_words}; {voice.mentor_own} is the same ({theirs})"
     if isinstance(enc, CategoryCriterion):
