@@ -68,7 +68,7 @@ def test_criteria_page_installs_and_marks_the_defaults(world: World, login: Any)
     assert page.count('<span class="status">default</span>') == (
         MatchingCriterion.objects.filter(program=world.program).count()
     )
-    assert MatchingCriterion.objects.filter(program=world.program).count() == 9
+    assert MatchingCriterion.objects.filter(program=world.program).count() == 10
 
 
 @pytest.mark.parametrize(
@@ -393,3 +393,65 @@ def test_preview_excludes_mentors_without_places(world: World, people: Any) -> N
     result = preview(world.program)
     assert taken not in result.mentees
     assert full not in [s.mentor for s in result.suggestions]
+
+
+# --- the per-mentee direction ("similar or different, as each mentee asks") ----------------
+
+
+def test_preference_criterion_needs_the_mentees_question(world: World, questions: Any) -> None:
+    style = question(world, "communication_style")
+    with pytest.raises(ServiceError) as error:
+        check(world.program, CriterionInput(kind=CriterionKind.PREFERENCE, mentee_question=style))
+    assert error.value.field == "preference_question"
+    with pytest.raises(ServiceError) as error:
+        check(
+            world.program,
+            CriterionInput(
+                kind=CriterionKind.PREFERENCE,
+                mentee_question=style,
+                preference_question=question(world, "languages"),
+            ),
+        )
+    assert error.value.field == "preference_question"
+    fields = check(
+        world.program,
+        CriterionInput(
+            kind=CriterionKind.PREFERENCE,
+            mentee_question=style,
+            preference_question=question(world, "communication_style_preference"),
+        ),
+    )
+    assert fields["params"] == {"preference_field": "communication_style_preference"}
+
+
+def test_default_preference_follows_each_mentees_answer(world: World) -> None:
+    from tandem.matches.services import score_pair
+
+    setup_program(world.program, world.coordinator)
+    assert MatchingCriterion.objects.filter(
+        program=world.program,
+        kind=CriterionKind.PREFERENCE,
+        params={"preference_field": "communication_style_preference"},
+    ).exists()
+    mentor = member(world.program, Role.MENTOR, 0, communication_style="Direct")
+    alike = member(
+        world.program,
+        Role.MENTEE,
+        0,
+        communication_style="Direct",
+        communication_style_preference="Someone like me",
+    )
+    unlike = member(
+        world.program,
+        Role.MENTEE,
+        1,
+        communication_style="Direct",
+        communication_style_preference="Someone different from me",
+    )
+    met = score_pair(world.program, mentee=alike, mentor=mentor, reader="mentee")
+    missed = score_pair(world.program, mentee=unlike, mentor=mentor, reader="mentee")
+    assert "the same communication style (Direct), as you asked" in met.reasons
+    assert any(t.startswith("you asked for someone with a different") for t in missed.trade_offs)
+    preference = {c.kind: c.score for c in met.contributions}["preference"]
+    assert preference == 1.0
+    assert {c.kind: c.score for c in missed.contributions}["preference"] == 0.0

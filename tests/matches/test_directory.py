@@ -75,7 +75,7 @@ def test_directory_ranks_the_best_match_first_with_reasons(
     best = cards[0].compatibility
     assert best.eligible
     assert any("negotiation" in reason for reason in best.reasons)
-    assert f"{best.percent}% match" in response.text
+    assert f"{best.percent} match" in response.text
     assert cards[-1].compatibility.unmet_rules == ("Must share a language",)
     assert "Not a possible match under the program's rules: must share a language" in (
         response.text

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tandem.matches.enums import RunStatus
 from tandem.matches.models import MatchRun, ProposedMatch
+from tandem.matching.model import fit_percent
 from tandem.mentoring.enums import EndReason, RelationshipStatus
 from tandem.mentoring.models import Relationship
 from tandem.mentoring.rules import mentorships as rules
@@ -217,7 +218,7 @@ def test_relationships_page_lists_pairs_for_coordinators(
     assert "Our schedules do not fit" in text
     assert "Night shifts" in text
     assert f"Rematch {world.mentee.display_name}" in text
-    assert "0.72" in text
+    assert fit_percent(matched.fit, 1) in text
 
 
 @pytest.mark.parametrize("who", ["mentor", "mentee", "applicant"])
@@ -346,7 +347,7 @@ def test_manual_pair_with_live_score_then_create(world: World, login: Any) -> No
         headers={"HX-Request": "true"},
     )
     assert "How well they fit" in preview.text
-    assert "score" in preview.text
+    assert f"fit <strong>{fit_percent(preview.context['preview']['score'].fit, 1)}" in preview.text
     assert preview.context["preview"]["score"].reasons[0] in preview.text
     created = client.post(
         world.url("relationships/new/"), {"mentee": mentee.pk, "mentor": mentor.pk}

@@ -197,7 +197,7 @@ def test_inbox_shows_highlights_note_score_and_deadline(cascade: Cascade, login:
     response = login(cascade.world.mentor).get(cascade.world.url("requests/inbox/"))
     assert cascade.world.mentee.display_name in response.text
     assert "Hi there" in response.text
-    assert "Fit score" in response.text
+    assert "how well your profiles fit" in response.text
     assert "Answer by" in response.text
     highlights = services.highlights(cascade.mentee)
     assert highlights[0] in response.text

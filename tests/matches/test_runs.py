@@ -15,6 +15,7 @@ from tandem.core.errors import ServiceError
 from tandem.matches import queries, services
 from tandem.matches.enums import PairRuleKind, RunStatus
 from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee
+from tandem.matching.model import fit_percent
 from tandem.mentoring.enums import RelationshipStatus
 from tandem.mentoring.models import Relationship
 from tandem.notifications.enums import NotificationKind
@@ -305,7 +306,7 @@ def test_assign_shows_the_live_score_before_confirming(
     assert response.status_code == 200
     live = services.score_pair(world.program, mentee=entry.mentee, mentor=mentor)
     page = response.content.decode()
-    assert f"score {live.score:.2f}" in page
+    assert f"fit {fit_percent(live.fit, 1)}" in page
     assert "no place left in this scenario" in page
     assert not ProposedMatch.objects.filter(run=scenario, mentee=entry.mentee).exists()
 
@@ -425,10 +426,17 @@ def test_publish_creates_relationships_and_introduces_both_sides(
     assert {(r.mentee_id, r.mentor_id) for r in relationships} == set(pairs)
     for relationship in relationships:
         assert relationship.status == RelationshipStatus.ACTIVE
+        # the coordinator reviewed the third person; the two of them read theirs ("you …")
+        reviewed = pairs[(relationship.mentee_id, relationship.mentor_id)].explanation
         assert (
             relationship.explanation
-            == pairs[(relationship.mentee_id, relationship.mentor_id)].explanation
+            == (
+                services.pair_explanations(
+                    world.program, [(relationship.mentee, relationship.mentor)]
+                )[0]
+            )
         )
+        assert reviewed
         for person in (relationship.mentee, relationship.mentor):
             notification = Notification.objects.get(
                 recipient=person.user, kind=NotificationKind.MATCH_INTRODUCTION

@@ -159,6 +159,14 @@ STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
         choices=list(vocabulary.COMMUNICATION_STYLES),
     ),
     StarterQuestion(
+        "communication_style_preference",
+        "Would you like a mentor whose communication style is like yours, or different?",
+        Q.SINGLE_CHOICE,
+        Audience.MENTEES,
+        help_text="Matching takes your answer into account; either is fine.",
+        choices=["Someone like me", "Someone different from me", "No preference"],
+    ),
+    StarterQuestion(
         "learning_preference",
         "How do you like to learn?",
         Q.SINGLE_CHOICE,

@@ -43,7 +43,10 @@ QUESTION_KINDS: dict[str, frozenset[str]] = {
     CriterionKind.TEXT: frozenset({Q.TEXT}),
     CriterionKind.SHARES_LANGUAGE: frozenset({Q.LANGUAGES}),
     CriterionKind.NOT_MANAGER: frozenset({Q.TEXT}),
+    CriterionKind.PREFERENCE: CATEGORY_KINDS,
 }
+#: The question kinds that can hold a mentee's "similar or different" answer.
+PREFERENCE_QUESTION_KINDS = frozenset({Q.SINGLE_CHOICE, Q.TEXT})
 
 #: What each kind does, for the coordinator choosing one.
 DESCRIPTIONS: dict[str, str] = {
@@ -74,6 +77,10 @@ DESCRIPTIONS: dict[str, str] = {
         f"Never pairs someone with their own manager (the “{MANAGER_KEY}” question holds the "
         "manager's e-mail address)."
     ),
+    CriterionKind.PREFERENCE: (
+        "Each mentee says whether they want a mentor like them or different on a trait (e.g. "
+        "communication style); a mentee without a preference is happy either way."
+    ),
 }
 
 #: Params each kind accepts, as form/API field names.
@@ -82,6 +89,7 @@ PARAM_FIELDS: dict[str, tuple[str, ...]] = {
     CriterionKind.DISTANCE: ("scale_km",),
     CriterionKind.TIMEZONE: ("scale_hours",),
     CriterionKind.AVAILABILITY: ("need",),
+    CriterionKind.PREFERENCE: ("preference_question",),
 }
 
 
@@ -119,9 +127,13 @@ class CriterionInput:
     scale_km: float | None = None
     scale_hours: float | None = None
     need: float | None = None
+    #: ``preference``: the mentee's question saying "someone like me" or "someone different"
+    preference_question: ProfileQuestion | None = None
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
+        if self.kind == CriterionKind.PREFERENCE and self.preference_question is not None:
+            params["preference_field"] = self.preference_question.key
         if self.kind == CriterionKind.GAP:
             params["target"] = [_number(self.target_low), _number(self.target_high)]
             if self.tolerance is not None:
@@ -181,6 +193,25 @@ def check(program: Program, data: CriterionInput) -> dict[str, Any]:
             raise ServiceError(
                 "The threshold is the minimum score for the rule, between 0 and 1.",
                 field="threshold",
+            )
+    if data.kind == CriterionKind.PREFERENCE:
+        wish = data.preference_question
+        if wish is None:
+            raise ServiceError(
+                "Pick the question where each mentee says whether they want someone similar "
+                "or someone different.",
+                field="preference_question",
+            )
+        if wish.program_id != program.pk:
+            raise ServiceError(
+                "That question is not one of this program's.", field="preference_question"
+            )
+        if wish.kind not in PREFERENCE_QUESTION_KINDS or wish.is_demographic:
+            raise ServiceError(
+                f"“{wish.label}” cannot hold a preference: pick a single-choice question with "
+                "answers such as “Someone like me”, “Someone different from me” and “No "
+                "preference”.",
+                field="preference_question",
             )
     if data.kind == CriterionKind.GAP:
         if data.target_low is None or data.target_high is None:
@@ -326,4 +357,6 @@ def params_text(criterion: MatchingCriterion) -> str:
         parts.append(f"zero at {params['scale_hours']:g} hours apart")
     if "need" in params:
         parts.append(f"needs {params['need']:g} shared slots")
+    if "preference_field" in params:
+        parts.append(f"as each mentee answers “{params['preference_field']}”")
     return ", ".join(parts)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tandem import matching
 from tandem.matches.problem import build_problem, install_default_criteria
+from tandem.matching.model import fit_percent
 from tandem.programs.models import Membership, Program
 
 #: How many reasons a directory card shows.
@@ -24,10 +25,15 @@ class Compatibility:
     reasons: tuple[str, ...]
     #: Hard rules this pair does not meet (e.g. "must share a language"): shown, ranked last.
     unmet_rules: tuple[str, ...]
+    #: the profiles' fit in [0, 1] (the score without the choice bonus)
+    fit: float = 0.0
+    #: what the mentee would give up with this mentor ("you are 9 hours apart")
+    trade_offs: tuple[str, ...] = ()
 
     @property
-    def percent(self) -> int:
-        return round(100 * max(0.0, min(1.0, self.score)))
+    def percent(self) -> str:
+        """The fit on the one scale every page shows ("73%")."""
+        return fit_percent(self.fit)
 
     @property
     def eligible(self) -> bool:
@@ -43,7 +49,9 @@ def compatibility_for(
     install_default_criteria(program)
     pool = build_problem(program, mentees=[mentee], mentors=mentors)
     matcher = matching.Matcher(pool.problem)
-    ranked = matcher.suggest(str(mentee.pk), limit=len(mentors), include_infeasible=True)
+    ranked = matcher.suggest(
+        str(mentee.pk), limit=len(mentors), include_infeasible=True, reader="mentee"
+    )
     labels = {
         f"{criterion.kind}:{criterion.mentee_question.key}": criterion.get_kind_display()
         for criterion in pool.criteria
@@ -55,6 +63,10 @@ def compatibility_for(
             for rule in pair.failed_rules
         )
         result[int(pair.mentor_id)] = Compatibility(
-            score=pair.score, reasons=tuple(pair.reasons[:TOP_REASONS]), unmet_rules=unmet
+            score=pair.score,
+            reasons=tuple(pair.reasons[:TOP_REASONS]),
+            unmet_rules=unmet,
+            fit=pair.fit,
+            trade_offs=tuple(pair.trade_offs[:TOP_REASONS]),
         )
     return result

@@ -18,6 +18,10 @@ class CriterionKind(models.TextChoices):
     NOT_SAME = "not_same", "Never the same answer (e.g. never the same team)"
     NOT_MANAGER = "not_manager", "Never their own manager"
     SHARES_LANGUAGE = "shares_language", "Must share a language"
+    PREFERENCE = (
+        "preference",
+        "Similar or different, as each mentee asks (e.g. communication style)",
+    )
 
 
 class RunObjective(models.TextChoices):

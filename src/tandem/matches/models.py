@@ -15,6 +15,7 @@ from tandem.matches.enums import (
     RunObjective,
     RunStatus,
 )
+from tandem.matching.model import fit_of
 
 
 class MatchingCriterion(models.Model):
@@ -117,6 +118,12 @@ class ProposedMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee} ↔ {self.mentor} ({self.score:.2f})"
+
+    @property
+    def fit(self) -> float:
+        """How well the two profiles fit, in [0, 1] (the score without the choice bonus):
+        the number every page shows as a percentage."""
+        return fit_of(self.contributions) if self.contributions else max(0.0, min(1.0, self.score))
 
 
 class UnmatchedMentee(models.Model):

@@ -67,6 +67,9 @@ class Suggestion:
     score: float
     explanation: str
     reasons: tuple[str, ...]
+    #: the profiles' fit in [0, 1], shown as a percentage (``|fit_percent``)
+    fit: float = 0.0
+    trade_offs: tuple[str, ...] = ()
 
 
 def rematch_suggestions(relationship: Relationship, *, limit: int = 5) -> list[matching.PairScore]:
@@ -100,6 +103,8 @@ def rematch_options(relationship: Relationship, *, limit: int = 5) -> list[Sugge
             score=s.score,
             explanation=s.explanation,
             reasons=tuple(s.reasons),
+            fit=s.fit,
+            trade_offs=tuple(s.trade_offs),
         )
         for s in scores
         if int(s.mentor_id) in mentors
@@ -197,7 +202,7 @@ def create_relationship(
             mentee=mentee,
             mentor=mentor,
             source=source,
-            pair_score=score_pair(program, mentee=mentee, mentor=mentor),
+            pair_score=score_pair(program, mentee=mentee, mentor=mentor, reader="pair"),
         )
         record_audit(
             by,

@@ -23,6 +23,8 @@ from tandem.programs.models import Membership, Program
 
 #: Engine field holding a person's e-mail, so that "manager" answers (e-mails) can name people.
 MANAGER_KEY = "manager"
+#: The mentee's answer to "someone with a communication style like mine, or different?"
+PREFERENCE_KEY = "communication_style_preference"
 
 #: The criteria a new program matches on, by starter-question key (skipped if deleted).
 #: (kind, mentee key, mentor key, weight, hard, params)
@@ -41,6 +43,14 @@ DEFAULT_CRITERIA: tuple[tuple[CriterionKind, str, str, float, bool, dict[str, An
     ),
     (CriterionKind.TIMEZONE, "time_zone", "time_zone", 1.0, False, {"scale_hours": 8}),
     (CriterionKind.AVAILABILITY, "availability", "availability", 1.0, False, {"need": 2}),
+    (
+        CriterionKind.PREFERENCE,
+        "communication_style",
+        "communication_style",
+        1.0,
+        False,
+        {"preference_field": PREFERENCE_KEY},
+    ),
     (CriterionKind.SHARES_LANGUAGE, "languages", "languages", 0.0, True, {}),
     (CriterionKind.NOT_MANAGER, MANAGER_KEY, MANAGER_KEY, 0.0, True, {}),
 )
@@ -57,6 +67,8 @@ def install_default_criteria(program: Program) -> list[MatchingCriterion]:
     ):
         mentee_question, mentor_question = questions.get(mentee_key), questions.get(mentor_key)
         if mentee_question is None or mentor_question is None:
+            continue
+        if "preference_field" in params and params["preference_field"] not in questions:
             continue
         created.append(
             MatchingCriterion(
@@ -175,6 +187,9 @@ def build_problem(
         keys[criterion.mentee_question.key] = criterion.mentee_question.kind
         mentor_question = criterion.mentor_question or criterion.mentee_question
         keys[mentor_question.key] = mentor_question.kind
+        wish = (criterion.params or {}).get("preference_field")
+        if isinstance(wish, str) and wish:
+            keys.setdefault(wish, "single_choice")
 
     choices: dict[int, list[str]] = {}
     for choice in MentorChoice.objects.filter(mentee_id__in=mentee_ids).order_by("rank"):

@@ -310,6 +310,9 @@ class PairDifference:
     score_a: float | None
     mentor_b: Membership | None
     score_b: float | None
+    #: the profiles' fit in [0, 1] in each scenario (shown as a percentage)
+    fit_a: float | None = None
+    fit_b: float | None = None
 
 
 @dataclass
@@ -352,6 +355,8 @@ def compare(a: MatchRun, b: MatchRun) -> Comparison:
                 score_a=pa.score if pa else None,
                 mentor_b=pb.mentor if pb else None,
                 score_b=pb.score if pb else None,
+                fit_a=pa.fit if pa else None,
+                fit_b=pb.fit if pb else None,
             )
         )
     differences.sort(key=lambda d: d.mentee.user.display_name.lower())
@@ -396,6 +401,8 @@ class Alternative:
     score: float
     explanation: str
     failed_rules: list[str]
+    #: the profiles' fit in [0, 1], shown as a percentage (``|fit_percent``)
+    fit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -418,6 +425,7 @@ def unmatched_of(run: MatchRun) -> list[UnmatchedRow]:
                     score=float(alt["score"]),
                     explanation=str(alt.get("explanation", "")),
                     failed_rules=list(alt.get("failed_rules", [])),
+                    fit=float(alt.get("fit", min(1.0, max(0.0, float(alt["score"]))))),
                 )
                 for alt in entry.alternatives
                 if alt["mentor"] in mentors

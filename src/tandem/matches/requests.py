@@ -373,7 +373,9 @@ def accept_request(
 ) -> Relationship:
     """The mentor says yes: the pair starts, the mentee's other requests close."""
     now = now or timezone.now()
-    pair_score = score_pair(request.program, mentee=request.mentee, mentor=request.mentor)
+    pair_score = score_pair(
+        request.program, mentee=request.mentee, mentor=request.mentor, reader="pair"
+    )
     with transaction.atomic():
         mentee, mentor = _lock_pair(request.mentee_id, request.mentor_id)
         request = _locked_asked(request, by=by)
@@ -657,6 +659,8 @@ class Suggestion:
     score: float
     explanation: str
     free_places: int
+    #: the profiles' fit in [0, 1], shown as a percentage (``|fit_percent``)
+    fit: float = 0.0
 
 
 def _state(
@@ -737,6 +741,7 @@ def attach_suggestions(program: Program, cascades: Iterable[MenteeCascade]) -> N
                 score=s.score,
                 explanation=s.explanation,
                 free_places=free[int(s.mentor_id)],
+                fit=s.fit,
             )
             for s in found
             if s.feasible and s.mentor_id not in refused and (mentee_id, s.mentor_id) not in past
@@ -757,7 +762,7 @@ def match_by_hand(
         raise ServiceError("Both people must be in this program.")
     if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
         raise ServiceError("Pick a mentee and a mentor.")
-    pair_score = score_pair(program, mentee=mentee, mentor=mentor)
+    pair_score = score_pair(program, mentee=mentee, mentor=mentor, reader="pair")
     with transaction.atomic():
         mentee, mentor = _lock_pair(mentee.pk, mentor.pk)
         if mentor.status != MembershipStatus.APPROVED:
@@ -792,6 +797,9 @@ class InboxEntry:
     score: float | None
     reasons: tuple[str, ...]
     explanation: str
+    #: the profiles' fit in [0, 1], shown as a percentage (``|fit_percent``)
+    fit: float | None = None
+    trade_offs: tuple[str, ...] = ()
 
 
 def inbox_entries(mentor: Membership) -> list[InboxEntry]:
@@ -807,7 +815,8 @@ def inbox_entries(mentor: Membership) -> list[InboxEntry]:
     matcher = matching.Matcher(build_problem(program, mentees=mentees, mentors=[mentor]).problem)
     entries = []
     for request in requests:
-        pair = matcher.score_pair(str(request.mentee_id), str(mentor.pk))
+        # the mentor reads it: "you offer …", "you are 9 hours apart"
+        pair = matcher.score_pair(str(request.mentee_id), str(mentor.pk), reader="mentor")
         entries.append(
             InboxEntry(
                 request=request,
@@ -815,6 +824,8 @@ def inbox_entries(mentor: Membership) -> list[InboxEntry]:
                 score=pair.score,
                 reasons=pair.reasons,
                 explanation=pair.explanation,
+                fit=pair.fit,
+                trade_offs=pair.trade_offs,
             )
         )
     return entries

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -31,6 +32,7 @@ from tandem.matches.problem import (
     mentor_capacity,
     ready_pool,
 )
+from tandem.matching.explain import Reader
 from tandem.matching.warmup import kernels_ready
 from tandem.mentoring.models import OPEN_STATUSES, Relationship
 from tandem.mentoring.services.groups import introduce_group
@@ -336,6 +338,7 @@ def _store_result(
                     "score": alt.score,
                     "explanation": alt.explanation,
                     "failed_rules": list(alt.failed_rules),
+                    "fit": alt.fit,
                 }
                 for alt in entry.alternatives[:ALTERNATIVES]
             ],
@@ -523,11 +526,39 @@ def forbid_in_run(run: MatchRun, *, mentee: Membership, by: User) -> PairRule:
     return rule
 
 
-def score_pair(program: Program, *, mentee: Membership, mentor: Membership) -> matching.PairScore:
-    """The live score and explanation of one pair under the program's criteria."""
+def score_pair(
+    program: Program,
+    *,
+    mentee: Membership,
+    mentor: Membership,
+    reader: Reader = "coordinator",
+) -> matching.PairScore:
+    """The live score and explanation of one pair under the program's criteria, written for
+    ``reader`` ("pair" for the explanation both of them read once they are matched)."""
     install_default_criteria(program)
     pool = build_problem(program, mentees=[mentee], mentors=[mentor])
-    return matching.Matcher(pool.problem).score_pair(str(mentee.pk), str(mentor.pk))
+    return matching.Matcher(pool.problem).score_pair(str(mentee.pk), str(mentor.pk), reader=reader)
+
+
+def pair_explanations(
+    program: Program, pairs: Sequence[tuple[Membership, Membership]]
+) -> list[str]:
+    """Why each (mentee, mentor) was matched, written to the two of them (the introduction,
+    their match page, the workspace): one engine problem for all the pairs."""
+    if not pairs:
+        return []
+    install_default_criteria(program)
+    mentees = list({m.pk: m for m, _ in pairs}.values())
+    mentors = list({m.pk: m for _, m in pairs}.values())
+    matcher = matching.Matcher(build_problem(program, mentees=mentees, mentors=mentors).problem)
+    index_mentee = matcher.model.mentee_index
+    index_mentor = matcher.model.mentor_index
+    scores = matcher.pair_scores(
+        np.array([index_mentee[str(a.pk)] for a, _ in pairs], dtype=np.int64),
+        np.array([index_mentor[str(b.pk)] for _, b in pairs], dtype=np.int64),
+        reader="pair",
+    )
+    return [score.explanation for score in scores]
 
 
 # --- publishing ---------------------------------------------------------------------------
@@ -575,6 +606,8 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
                 + ". Run the scenario again."
             )
         now = timezone.now()
+        # the coordinator reviewed the third-person text; the pair reads theirs ("you are …")
+        why = pair_explanations(program, [(p.mentee, p.mentor) for p in proposals])
         relationships = create_pairs(
             program,
             [
@@ -584,9 +617,9 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
                     source=Relationship.Source.RUN,
                     score=p.score,
                     contributions=p.contributions,
-                    explanation=p.explanation,
+                    explanation=text,
                 )
-                for p in proposals
+                for p, text in zip(proposals, why, strict=True)
             ],
             run=run,
             started_at=now,
@@ -600,7 +633,10 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
         program.match_runs.filter(status=RunStatus.DONE).update(status=RunStatus.STALE)
         record_audit(by, "match_run.published", run, changes={"pairs": len(proposals)})
         if run.mode != RunMode.GROUPS:  # groups get one group introduction instead
-            introduce_pairs(program, [(p.mentee, p.mentor, p.explanation) for p in proposals])
+            introduce_pairs(
+                program,
+                [(p.mentee, p.mentor, text) for p, text in zip(proposals, why, strict=True)],
+            )
     return relationships
 
 

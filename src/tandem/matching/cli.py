@@ -51,7 +51,7 @@ def load_problem(args: argparse.Namespace) -> Problem:
     config = read_criteria_toml(args.criteria)
     fields: list[str] = []
     for criterion in config.criteria:
-        for name in (criterion.mentee_field, criterion.mentor_field):
+        for name in criterion.fields:
             if name not in fields:
                 fields.append(name)
     fields.extend(f for f in config.groups.diversity_fields if f not in fields)

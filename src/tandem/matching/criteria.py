@@ -35,7 +35,11 @@ from .kinds import (
     DENSE_VOCABULARY,
     EARTH_RADIUS_KM,
     GRADED_DEFAULT_THRESHOLD,
+    NO_PREFERENCE,
+    WANTS_DIFFERENT,
+    WANTS_SIMILAR,
     band_of,
+    direction_of,
 )
 from .model import Criterion, FieldValue, Person
 
@@ -510,6 +514,67 @@ class CategoryCriterion(EncodedCriterion):
         return {"mentee_value": self.a_display[mentee], "mentor_value": self.b_display[mentor]}
 
 
+class PreferenceCriterion(EncodedCriterion):
+    """``preference``: the direction follows each mentee's own answer. With A, B the two
+    sides' categories (case-insensitive; empty means unknown) and the mentee's answer in
+    ``preference_field``:
+
+    * wants someone similar: 1 if both are known and equal, else 0;
+    * wants someone different: 1 if both are known and differ, else 0;
+    * no preference (empty, "no preference", "either"): 1 — any mentor meets it.
+    """
+
+    KEYED_LIMIT: ClassVar[int] = 512
+
+    def __init__(self, criterion: Criterion, context: Context) -> None:
+        super().__init__(criterion, context)
+        answer_field = str(criterion.params.get("preference_field") or "")
+        a_raw = [as_text(p.fields.get(criterion.mentee_field)) for p in context.mentees]
+        b_raw = [as_text(p.fields.get(criterion.mentor_field)) for p in context.mentors]
+        codes, vocab = _codes([v.casefold() for v in a_raw + b_raw])
+        self.a = codes[: len(a_raw)]
+        self.b = codes[len(a_raw) :]
+        self.a_display = a_raw
+        self.b_display = b_raw
+        self.answer_field = answer_field
+        self.want = np.fromiter(
+            (direction_of(p.fields.get(answer_field)) for p in context.mentees),
+            dtype=np.int64,
+            count=len(context.mentees),
+        )
+        self.vocab_size = len(vocab)
+        if 3 * (self.vocab_size + 1) <= self.KEYED_LIMIT:
+            # (direction, value) as one code: the score model precomputes it as a table
+            self.mentee_codes = self.want * (self.vocab_size + 1) + (self.a + 1)
+
+    def _formula(self, a: IntArray, want: IntArray, b: IntArray) -> FloatArray:
+        equal = (a == b) & (a >= 0)
+        differ = (a != b) & (a >= 0) & (b >= 0)
+        return np.asarray(
+            np.where(want == WANTS_SIMILAR, equal, np.where(want == WANTS_DIFFERENT, differ, True)),
+            dtype=np.float64,
+        )
+
+    def pair(self, mentee: IntArray, mentor: IntArray) -> FloatArray:
+        return self._formula(self.a[mentee], self.want[mentee], self.b[mentor])
+
+    def rows(self, mentee: IntArray) -> Float32Array:
+        return self._formula(
+            self.a[mentee][:, None], self.want[mentee][:, None], self.b[None, :]
+        ).astype(np.float32)
+
+    def wants(self, mentee: int) -> int:
+        return int(self.want[mentee]) if len(self.want) else NO_PREFERENCE
+
+    def detail(self, mentee: int, mentor: int) -> dict[str, object]:
+        direction = {NO_PREFERENCE: "", WANTS_SIMILAR: "similar", WANTS_DIFFERENT: "different"}
+        return {
+            "mentee_value": self.a_display[mentee],
+            "mentor_value": self.b_display[mentor],
+            "wants": direction[self.wants(mentee)],
+        }
+
+
 class GapCriterion(EncodedCriterion):
     """``gap``: d = mentor value - mentee value; target band [low, high]; tolerance t
     (default: high - low, at least 1). score = 1 inside the band, else
@@ -756,6 +821,7 @@ ENCODERS: Mapping[str, type[EncodedCriterion]] = {
     "timezone": TimezoneCriterion,
     "text": TextCriterion,
     "not_manager": ManagerCriterion,
+    "preference": PreferenceCriterion,
 }
 
 

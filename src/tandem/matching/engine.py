@@ -15,7 +15,7 @@ import numpy as np
 from .arrays import Embedder, IntArray
 from .criteria import distinct
 from .errors import InfeasibleLockError, MatchingInputError
-from .explain import explain, ordinal
+from .explain import Reader, explain, ordinal
 from .flow import solve_flow
 from .groups import improve_groups
 from .model import (
@@ -105,13 +105,24 @@ class Matcher:
             ) from None
 
     def pair_scores(
-        self, mentee: IntArray, mentor: IntArray, *, with_explanation: bool = True
+        self,
+        mentee: IntArray,
+        mentor: IntArray,
+        *,
+        with_explanation: bool = True,
+        reader: Reader | None = None,
     ) -> list[PairScore]:
-        """Full detail (contributions, rules, explanation) for index pairs."""
-        return [PairScore(*row) for row in self._pair_rows(mentee, mentor, with_explanation)]
+        """Full detail (contributions, rules, explanation for ``reader``) for index pairs."""
+        return [
+            PairScore(*row) for row in self._pair_rows(mentee, mentor, with_explanation, reader)
+        ]
 
     def _pair_rows(
-        self, mentee: IntArray, mentor: IntArray, with_explanation: bool
+        self,
+        mentee: IntArray,
+        mentor: IntArray,
+        with_explanation: bool,
+        reader: Reader | None = None,
     ) -> list[tuple[Any, ...]]:
         """The fields of :class:`PairScore` for index pairs, in its order (the report builds
         its matches straight from them)."""
@@ -156,8 +167,9 @@ class Matcher:
                 rank = rank_of[k] or None
                 text: str = ""
                 reasons: tuple[str, ...] = ()
+                trade_offs: tuple[str, ...] = ()
                 if with_explanation:
-                    text, reasons = explain(
+                    text, reasons, trade_offs = explain(
                         model.encoded,
                         factors,
                         model.mentees[i],
@@ -166,6 +178,7 @@ class Matcher:
                         j,
                         crit[k].tolist(),
                         rank,
+                        reader=reader,
                     )
                 out.append(
                     (
@@ -179,17 +192,26 @@ class Matcher:
                         tuple(failed),
                         text,
                         reasons,
+                        trade_offs,
                     )
                 )
         return out
 
-    def score_pair(self, mentee_id: str, mentor_id: str) -> PairScore:
-        """Live score and explanation of one pair (e.g. a coordinator's manual assignment)."""
+    def score_pair(
+        self, mentee_id: str, mentor_id: str, *, reader: Reader | None = None
+    ) -> PairScore:
+        """Live score and explanation of one pair (e.g. a coordinator's manual assignment),
+        written for ``reader`` (see :mod:`tandem.matching.explain`)."""
         i, j = self._mentee(mentee_id), self._mentor(mentor_id)
-        return self.pair_scores(np.array([i]), np.array([j]))[0]
+        return self.pair_scores(np.array([i]), np.array([j]), reader=reader)[0]
 
     def suggest(
-        self, mentee_id: str, limit: int = 10, *, include_infeasible: bool = False
+        self,
+        mentee_id: str,
+        limit: int = 10,
+        *,
+        include_infeasible: bool = False,
+        reader: Reader | None = None,
     ) -> list[PairScore]:
         """Mentors ranked for one mentee (the self-selection directory), best first."""
         i = self._mentee(mentee_id)
@@ -212,7 +234,9 @@ class Matcher:
             top, score = top[feasible], score[feasible]
         order = np.lexsort((top, -score))[:limit]
         top = top[order]
-        return self.pair_scores(np.full(len(top), i, dtype=np.int64), top.astype(np.int64))
+        return self.pair_scores(
+            np.full(len(top), i, dtype=np.int64), top.astype(np.int64), reader=reader
+        )
 
     # ----------------------------------------------------------------------------- solve
     def solve(
@@ -574,7 +598,7 @@ class Matcher:
         with _no_gc():
             # PairScore fields: mentee, mentor, score, contributions, rank, ..., explanation
             matches = [
-                Match(row[0], row[1], row[2], row[3], row[4], i in locked, row[8])
+                Match(row[0], row[1], row[2], row[3], row[4], i in locked, row[8], row[10])
                 for i, row in zip(matched.tolist(), rows, strict=True)
             ]
         scores = np.array([match.score for match in matches], dtype=np.float64)

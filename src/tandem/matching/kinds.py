@@ -18,9 +18,12 @@ KINDS: tuple[str, ...] = (
     "not_same",
     "not_manager",
     "shares_language",
+    "preference",
 )
 #: Yes/no kinds: a hard rule on them passes when the score is 1 (threshold defaults to 1).
-BINARY_KINDS = frozenset({"same", "different", "not_same", "not_manager", "shares_language"})
+BINARY_KINDS = frozenset(
+    {"same", "different", "not_same", "not_manager", "shares_language", "preference"}
+)
 #: Kind-specific keys each kind accepts.
 KIND_PARAMS: Mapping[str, frozenset[str]] = {
     "overlap": frozenset(),
@@ -35,6 +38,7 @@ KIND_PARAMS: Mapping[str, frozenset[str]] = {
     "not_same": frozenset(),
     "not_manager": frozenset(),
     "shares_language": frozenset(),
+    "preference": frozenset({"preference_field"}),
 }
 DEFAULT_SCALE_KM = 1000.0
 DEFAULT_SCALE_HOURS = 12.0
@@ -56,3 +60,23 @@ def band_of(target: object) -> tuple[float, float]:
             raise ValueError("low > high")
         return low, high
     raise ValueError(f"bad target {target!r}")
+
+
+#: A mentee's answer to a ``preference`` criterion's question, as the engine reads it.
+NO_PREFERENCE, WANTS_SIMILAR, WANTS_DIFFERENT = 0, 1, 2
+_SIMILAR_WORDS = ("similar", "same", "like me", "like mine", "alike")
+_DIFFERENT_WORDS = ("differ", "unlike", "not like")
+
+
+def direction_of(value: object) -> int:
+    """The direction a mentee asks for: an answer containing "differ" (or "unlike") wants
+    someone different, one containing "similar", "same" or "like me" someone similar; anything
+    else (empty, "no preference", "either") has no preference."""
+    text = str(value or "").strip().casefold()
+    if not text:
+        return NO_PREFERENCE
+    if any(word in text for word in _DIFFERENT_WORDS):
+        return WANTS_DIFFERENT
+    if any(word in text for word in _SIMILAR_WORDS):
+        return WANTS_SIMILAR
+    return NO_PREFERENCE

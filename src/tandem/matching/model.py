@@ -52,7 +52,7 @@ class Criterion:
     ``weight`` > 0; a hard rule has ``hard=True`` (and may also carry a weight). ``threshold``
     is the minimum criterion score a pair needs to pass a hard rule (default: 1 for yes/no
     kinds, "more than 0" for graded kinds). ``params`` holds kind-specific keys
-    (``target``, ``tolerance``, ``scale_km``, ``scale_hours``, ``need``).
+    (``target``, ``tolerance``, ``scale_km``, ``scale_hours``, ``need``, ``preference_field``).
     """
 
     kind: str
@@ -63,6 +63,16 @@ class Criterion:
     threshold: float | None = None
     params: Mapping[str, object] = field(default_factory=dict)
     label: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every profile field this criterion reads (a ``preference`` also reads the
+        mentee's answer to its question)."""
+        names = [self.mentee_field, self.mentor_field]
+        extra = self.params.get("preference_field")
+        if isinstance(extra, str) and extra:
+            names.append(extra)
+        return tuple(dict.fromkeys(names))
 
     @property
     def name(self) -> str:
@@ -189,6 +199,26 @@ class Problem:
         return problem
 
 
+def fit_of(contributions: Sequence[Contribution] | Sequence[Mapping[str, object]]) -> float:
+    """A pair's fit in [0, 1]: the sum of its criteria's contributions (its score without the
+    bonus for being one of the mentee's choices). One scale everywhere: see
+    :func:`fit_percent`."""
+    total = 0.0
+    for item in contributions:
+        value = item.get("contribution", 0.0) if isinstance(item, Mapping) else item.contribution
+        total += float(value)  # type: ignore[arg-type]
+    return max(0.0, min(1.0, total))
+
+
+def fit_percent(fit: float | None, decimals: int = 0) -> str:
+    """The one fit scale every page, e-mail and export shows: a percentage of the best
+    possible fit ("73%"; a coordinator may see decimals, "73.4%", never another number)."""
+    if fit is None:
+        return "–"
+    value = 100.0 * max(0.0, min(1.0, float(fit)))
+    return f"{value:.{decimals}f}%"
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """One criterion's part of a pair's score: ``contribution = weight * score / total weight``.
@@ -216,6 +246,14 @@ class PairScore:
     failed_rules: tuple[str, ...]
     explanation: str
     reasons: tuple[str, ...] = ()
+    #: What the pair gives up (a large time-zone gap, no shared language, a preference not
+    #: met), the biggest loss of fit first.
+    trade_offs: tuple[str, ...] = ()
+
+    @property
+    def fit(self) -> float:
+        """How well the profiles fit, in [0, 1]: the score without the choice bonus."""
+        return fit_of(self.contributions)
 
 
 @dataclass(frozen=True)
@@ -229,6 +267,12 @@ class Match:
     choice_rank: int | None
     locked: bool
     explanation: str
+    trade_offs: tuple[str, ...] = ()
+
+    @property
+    def fit(self) -> float:
+        """How well the profiles fit, in [0, 1]: the score without the choice bonus."""
+        return fit_of(self.contributions)
 
 
 @dataclass(frozen=True)
@@ -372,6 +416,17 @@ def validate_criterion(criterion: Criterion, index: int, file: str | None = None
                 column="target",
                 value=target,
             ) from None
+    if criterion.kind == "preference":
+        answer = criterion.params.get("preference_field")
+        if not isinstance(answer, str) or not answer.strip():
+            raise MatchingInputError(
+                "preference needs preference_field: the mentee's column saying whether they "
+                "want someone similar or different",
+                file=file,
+                row=index,
+                column="preference_field",
+                value=answer,
+            )
     for key in ("tolerance", "scale_km", "scale_hours", "need"):
         if key in criterion.params:
             value = criterion.params[key]

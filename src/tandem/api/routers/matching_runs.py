@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut, Schema
@@ -61,6 +61,8 @@ class CriterionIn(Schema):
     scale_km: float | None = None
     scale_hours: float | None = None
     need: float | None = None
+    #: ``preference``: key of the mentee's "similar or different" question.
+    preference_question: str | None = Field(default=None, max_length=60)
 
 
 class ContributionOut(Schema):
@@ -74,6 +76,9 @@ class SuggestionOut(Schema):
     mentor_id: int
     mentor: str
     score: float
+    #: how well the profiles fit, 0–100 (the score without the choice bonus; the one scale
+    #: every page shows)
+    fit_percent: float = Field(ge=0, le=100)
     feasible: bool
     choice_rank: int | None
     explanation: str
@@ -131,6 +136,9 @@ class ProposalOut(Schema):
     mentor_id: int
     mentor: str
     score: float
+    #: how well the profiles fit, 0–100 (the score without the choice bonus; the one scale
+    #: every page shows)
+    fit_percent: float = Field(ge=0, le=100)
     explanation: str
     choice_rank: int | None
     source: str
@@ -142,6 +150,9 @@ class AlternativeOut(Schema):
     mentor_id: int
     mentor: str
     score: float
+    #: how well the profiles fit, 0–100 (the score without the choice bonus; the one scale
+    #: every page shows)
+    fit_percent: float = Field(ge=0, le=100)
     explanation: str
     failed_rules: list[str]
 
@@ -197,6 +208,10 @@ class PairScoreOut(Schema):
     mentee_id: int
     mentor_id: int
     score: float
+    #: how well the profiles fit, 0–100 (the score without the choice bonus; the one scale
+    #: every page shows)
+    fit_percent: float = Field(ge=0, le=100)
+    trade_offs: list[str]
     feasible: bool
     failed_rules: list[str]
     choice_rank: int | None
@@ -247,6 +262,9 @@ def _criterion_input(program: Program, payload: CriterionIn) -> criteria_service
     fields = payload.dict()
     fields["mentee_question"] = _question(program, payload.mentee_question, "mentee_question")
     fields["mentor_question"] = _question(program, payload.mentor_question, "mentor_question")
+    fields["preference_question"] = _question(
+        program, payload.preference_question, "preference_question"
+    )
     return criteria_services.CriterionInput(**fields)
 
 
@@ -296,6 +314,12 @@ def _member(program: Program, membership_id: int, role: Role) -> Membership:
     )
 
 
+def percent(fit: float | None) -> float:
+    """A fit in [0, 1] as the API's ``fit_percent`` (one decimal, like the coordinator's
+    pages)."""
+    return round(100.0 * max(0.0, min(1.0, fit or 0.0)), 1)
+
+
 def _contributions(items: Any) -> list[dict[str, Any]]:
     return [item if isinstance(item, dict) else asdict(item) for item in items]
 
@@ -307,6 +331,7 @@ def _proposal_out(proposal: ProposedMatch) -> dict[str, Any]:
         "mentor_id": proposal.mentor_id,
         "mentor": proposal.mentor.user.display_name,
         "score": proposal.score,
+        "fit_percent": percent(proposal.fit),
         "explanation": proposal.explanation,
         "choice_rank": proposal.choice_rank,
         "source": proposal.source,
@@ -386,6 +411,7 @@ def preview(
                 "mentor_id": s.mentor.pk,
                 "mentor": s.mentor.user.display_name,
                 "score": s.pair.score,
+                "fit_percent": percent(s.pair.fit),
                 "feasible": s.pair.feasible,
                 "choice_rank": s.pair.choice_rank,
                 "explanation": s.pair.explanation,
@@ -445,6 +471,7 @@ def run_detail(request: HttpRequest, org: str, program: str, run_id: int) -> dic
                         "mentor_id": alt.mentor.pk,
                         "mentor": alt.mentor.user.display_name,
                         "score": alt.score,
+                        "fit_percent": percent(alt.fit),
                         "explanation": alt.explanation,
                         "failed_rules": alt.failed_rules,
                     }
@@ -531,6 +558,8 @@ def run_score(
         "mentee_id": int(pair.mentee_id),
         "mentor_id": int(pair.mentor_id),
         "score": pair.score,
+        "fit_percent": percent(pair.fit),
+        "trade_offs": list(pair.trade_offs),
         "feasible": pair.feasible,
         "failed_rules": list(pair.failed_rules),
         "choice_rank": pair.choice_rank,

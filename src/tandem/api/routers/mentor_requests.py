@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut, Schema
@@ -71,7 +71,10 @@ class InboxOut(Schema):
     message: str
     highlights: list[str]
     score: float | None
+    #: how well your profiles fit, 0–100 (the percentage the inbox shows)
+    fit_percent: float | None = Field(default=None, ge=0, le=100)
     reasons: list[str]
+    trade_offs: list[str]
     explanation: str
     asked_at: dt.datetime | None
     deadline: dt.datetime | None
@@ -193,7 +196,9 @@ def inbox(request: HttpRequest, org: str, program: str) -> list[dict[str, Any]]:
             "message": entry.request.message,
             "highlights": entry.highlights,
             "score": entry.score,
+            "fit_percent": None if entry.fit is None else round(100.0 * entry.fit, 1),
             "reasons": list(entry.reasons),
+            "trade_offs": list(entry.trade_offs),
             "explanation": entry.explanation,
             "asked_at": entry.request.asked_at,
             "deadline": entry.request.deadline,

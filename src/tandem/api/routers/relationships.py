@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut, Schema
@@ -48,6 +48,8 @@ class MyRelationshipOut(Schema):
     #: The other side; e-mail and highlights only while the relationship is open.
     partner: PartnerOut | PersonOut
     why_matched: str
+    #: how well your profiles fit, 0–100 (the percentage your match page shows)
+    fit_percent: float | None = Field(default=None, ge=0, le=100)
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
 
@@ -59,6 +61,8 @@ class RelationshipOut(Schema):
     status: RelationshipStatus
     source: str
     score: float | None
+    #: how well the profiles fit, 0–100 (the score without the choice bonus)
+    fit_percent: float | None = Field(default=None, ge=0, le=100)
     explanation: str
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -84,6 +88,8 @@ class EndIn(Schema):
 class SuggestionOut(Schema):
     mentor: PersonOut
     score: float
+    fit_percent: float = Field(ge=0, le=100)
+    trade_offs: list[str]
     explanation: str
     reasons: list[str]
     free_places: int
@@ -118,6 +124,11 @@ def _person(membership: Membership) -> dict[str, Any]:
     }
 
 
+def _percent(fit: float | None) -> float | None:
+    """A fit in [0, 1] as ``fit_percent`` (one decimal; None for a pair made by hand)."""
+    return None if fit is None else round(100.0 * max(0.0, min(1.0, fit)), 1)
+
+
 def _relationship_out(relationship: Relationship) -> dict[str, Any]:
     return {
         "id": relationship.pk,
@@ -126,6 +137,7 @@ def _relationship_out(relationship: Relationship) -> dict[str, Any]:
         "status": relationship.status,
         "source": relationship.source,
         "score": relationship.score,
+        "fit_percent": _percent(relationship.fit),
         "explanation": relationship.explanation,
         "created_at": relationship.created_at,
         "started_at": relationship.started_at,
@@ -185,6 +197,7 @@ def my_relationships(request: HttpRequest, org: str, program: str) -> list[dict[
                 "my_role": me.role,
                 "partner": partner_out,
                 "why_matched": relationship.explanation if is_open else "",
+                "fit_percent": _percent(relationship.fit) if is_open else None,
                 "started_at": relationship.started_at,
                 "ended_at": relationship.ended_at,
             }
@@ -282,6 +295,8 @@ def rematch_suggestions(
         {
             "mentor": _person(s.mentor),
             "score": s.score,
+            "fit_percent": _percent(s.fit),
+            "trade_offs": list(s.trade_offs),
             "explanation": s.explanation,
             "reasons": list(s.reasons),
             "free_places": s.free_places,

@@ -54,6 +54,15 @@ class CriterionForm(forms.Form):
     scale_km = forms.FloatField(label="Score reaches zero at (km)", required=False)
     scale_hours = forms.FloatField(label="Score reaches zero at (hours apart)", required=False)
     need = forms.FloatField(label="Shared slots needed for a full score", required=False)
+    preference_question = forms.ModelChoiceField(
+        label="Each mentee's preference",
+        queryset=ProfileQuestion.objects.none(),
+        required=False,
+        help_text=(
+            "“Similar or different” only: the mentee's question whose answer says “someone like "
+            "me”, “someone different from me” or “no preference”."
+        ),
+    )
 
     def __init__(
         self,
@@ -68,7 +77,7 @@ class CriterionForm(forms.Form):
         questions = ProfileQuestion.objects.filter(program=program, is_demographic=False).order_by(
             "position", "id"
         )
-        for name in ("mentee_question", "mentor_question"):
+        for name in ("mentee_question", "mentor_question", "preference_question"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = questions
@@ -92,6 +101,7 @@ class CriterionForm(forms.Form):
             scale_km=data.get("scale_km"),
             scale_hours=data.get("scale_hours"),
             need=data.get("need"),
+            preference_question=data.get("preference_question"),
         )
 
 
@@ -120,7 +130,18 @@ def initial_of(criterion: MatchingCriterion) -> dict[str, Any]:
         "scale_km": params.get("scale_km"),
         "scale_hours": params.get("scale_hours"),
         "need": params.get("need"),
+        "preference_question": _question_id(criterion.program_id, params.get("preference_field")),
     }
+
+
+def _question_id(program_id: int, key: object) -> int | None:
+    if not isinstance(key, str) or not key:
+        return None
+    return (
+        ProfileQuestion.objects.filter(program_id=program_id, key=key)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 class MoveForm(forms.Form):

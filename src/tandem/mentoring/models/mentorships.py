@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tandem.matching.model import fit_of
 from tandem.mentoring.enums import (
     EndReason,
     MemberRole,
@@ -250,3 +251,11 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee} ({self.get_status_display()})"
+
+    @property
+    def fit(self) -> float | None:
+        """How well the two profiles fit, in [0, 1] (the engine's score without the choice
+        bonus; None for a pair made without the engine)."""
+        if self.contributions:
+            return fit_of(self.contributions)
+        return None if self.score is None else max(0.0, min(1.0, self.score))
