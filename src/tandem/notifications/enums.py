@@ -36,3 +36,7 @@ class NotificationKind(models.TextChoices):
     ASSIGNMENT_COMMENTED = "assignment_commented", "A comment on your preparation"
     RECORD_SHARED = "record_shared", "A meeting record was shared with you"
     NEW_MESSAGES = "new_messages", "New messages in your mentorship"
+    GOAL_SUGGESTED = "goal_suggested", "Your mentor suggested a goal"
+    GOAL_COMMENTED = "goal_commented", "A comment on a goal"
+    MILESTONE_DONE = "milestone_done", "A milestone was reached"
+    GOAL_ACHIEVED = "goal_achieved", "A goal was achieved"
