@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("tandem.enrolment.urls")),
     path("", include("tandem.matches.urls")),
     path("", include("tandem.mentoring.urls")),
+    path("", include("tandem.growth.urls")),
 ]

@@ -76,6 +76,11 @@ class GoalView:
     comments: list[GoalComment]
     milestone_comments: dict[int, list[GoalComment]]
     latest_check_in: ProgressCheckIn | None
+    #: The forms the goals page shows on this goal (set by the view, bound when they failed).
+    milestone_form: Any = None
+    comment_form: Any = None
+    check_in_form: Any = None
+    drop_form: Any = None
 
     @property
     def milestones(self) -> list[Milestone]:
