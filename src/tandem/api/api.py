@@ -374,6 +374,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> Status[None
 
 from tandem.api.routers import (  # noqa: E402
     applications,
+    goals,
     imports,
     matching_runs,
     meeting_records,
@@ -398,6 +399,7 @@ for _router in (
     mentorships.router,
     meetings.router,
     meeting_records.router,
+    goals.router,
     program_mentorships.router,
     tokens.router,
 ):

@@ -27,8 +27,7 @@ VAGUE_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "learn more about",
-        "Say what you will be able to do with it, e.g. “write the first draft of our data "
-        "policy”.",
+        "Say what you will be able to do with it, e.g. “write the first draft of our data policy”.",
     ),
     (
         "work on",
@@ -126,7 +125,9 @@ def smart_prompts(
     if vague is not None:
         phrase, suggestion = vague
         prompts.append(
-            Prompt("vague_verb", "statement", f"“{phrase.capitalize()}” is hard to see. {suggestion}")
+            Prompt(
+                "vague_verb", "statement", f"“{phrase.capitalize()}” is hard to see. {suggestion}"
+            )
         )
     if not measure:
         prompts.append(

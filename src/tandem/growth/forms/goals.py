@@ -16,6 +16,12 @@ from tandem.mentoring.models import Mentorship
 from tandem.programs.models import Objective
 
 
+def _choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -90,16 +96,20 @@ class GoalForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].choices = [("", "None of them")] + [
-            (o.pk, o.statement) for o in objectives
-        ]
-        self.fields["skills"].choices = [
-            (s.pk, f"{s.family}: {s.name}" if s.family else s.name) for s in skills
-        ]
+        _choices(
+            self, "objective", [("", "None of them"), *((o.pk, o.statement) for o in objectives)]
+        )
+        _choices(
+            self,
+            "skills",
+            [(s.pk, f"{s.family}: {s.name}" if s.family else s.name) for s in skills],
+        )
         if templates:
-            self.fields["template"].choices = [("", "No template — a blank goal")] + [
-                (t.pk, t.statement) for t in templates
-            ]
+            _choices(
+                self,
+                "template",
+                [("", "No template — a blank goal"), *((t.pk, t.statement) for t in templates)],
+            )
         else:
             del self.fields["template"]
 
@@ -123,11 +133,13 @@ class GoalForm(forms.Form):
 class MilestoneForm(forms.Form):
     title = forms.CharField(label="Step", max_length=services.MILESTONE_TITLE_MAX)
     due_on = forms.DateField(label="By", required=False, widget=DateInput)
-    owner = forms.TypedChoiceField(label="Who does it", required=False, coerce=int, empty_value=None)
+    owner = forms.TypedChoiceField(
+        label="Who does it", required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Nobody in particular"), *owners]
+        _choices(self, "owner", [("", "Nobody in particular"), *owners])
 
 
 class CommentForm(forms.Form):
@@ -180,6 +192,4 @@ class TemplateForm(forms.Form):
 
     def __init__(self, *args: Any, objectives: list[Objective], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].choices = [("", "None")] + [
-            (o.pk, o.statement) for o in objectives
-        ]
+        _choices(self, "objective", [("", "None"), *((o.pk, o.statement) for o in objectives)])

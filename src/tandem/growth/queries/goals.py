@@ -245,9 +245,7 @@ def _progress(value: float | None) -> int | None:
 def _title(mentorship: Mentorship) -> str:
     if mentorship.is_group and mentorship.name:
         return mentorship.name
-    members = sorted(
-        mentorship.members.all(), key=lambda m: (m.role != MemberRole.MENTOR, m.pk)
-    )
+    members = sorted(mentorship.members.all(), key=lambda m: (m.role != MemberRole.MENTOR, m.pk))
     names = [m.membership.user.display_name for m in members]
     return " & ".join(names) or str(mentorship)
 
@@ -278,7 +276,9 @@ def alignment(
     mentorships = (
         Mentorship.objects.filter(program=program)
         .prefetch_related(
-            Prefetch("members", queryset=MentorshipMember.objects.select_related("membership__user"))
+            Prefetch(
+                "members", queryset=MentorshipMember.objects.select_related("membership__user")
+            )
         )
         .order_by("-created_at", "-id")
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
@@ -89,7 +90,7 @@ class StaleGoal(ServiceError):
 # --- loading and who may write --------------------------------------------------------------
 
 
-def _members() -> Prefetch[MentorshipMember]:
+def _members() -> Any:
     return Prefetch("members", queryset=MentorshipMember.objects.select_related("membership__user"))
 
 
@@ -216,9 +217,7 @@ def create_goal(
             **values,
         )
         goal.skills.set(skills)
-        record_audit(
-            by.user, "goal.created", goal, changes={"status": goal.status, "version": 1}
-        )
+        record_audit(by.user, "goal.created", goal, changes={"status": goal.status, "version": 1})
     return goal
 
 
@@ -276,7 +275,7 @@ def suggest_goal(
     return goal
 
 
-def _changed_since(goal: Goal, version: int) -> list[str]:
+def changed_since(goal: Goal, version: int) -> list[str]:
     """The fields saved on ``goal`` after ``version``, read from the audit log."""
     entries = AuditEntry.objects.filter(
         target_type=Goal._meta.label_lower, target_id=str(goal.pk)
@@ -292,7 +291,7 @@ def _changed_since(goal: Goal, version: int) -> list[str]:
 
 def _bump(goal: Goal, version: int | None) -> None:
     if version is not None and version != goal.version:
-        raise StaleGoal(goal, _changed_since(goal, version))
+        raise StaleGoal(goal, changed_since(goal, version))
     goal.version += 1
 
 

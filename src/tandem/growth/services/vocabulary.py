@@ -71,8 +71,7 @@ STARTER_TEMPLATES: tuple[StarterTemplate, ...] = (
     ),
     StarterTemplate(
         "Negotiate a project's scope or budget with a stakeholder by …",
-        "I prepare my position and fallback, hold the conversation, and write down what we "
-        "agreed.",
+        "I prepare my position and fallback, hold the conversation, and write down what we agreed.",
         "1 negotiation prepared and held",
         ("Negotiation", "Assertiveness"),
     ),
@@ -143,9 +142,7 @@ def _clean_name(name: str) -> str:
     if not name:
         raise ServiceError("Give the skill a name.", field="name")
     if len(name) > SKILL_NAME_MAX:
-        raise ServiceError(
-            f"Keep a skill's name under {SKILL_NAME_MAX} characters.", field="name"
-        )
+        raise ServiceError(f"Keep a skill's name under {SKILL_NAME_MAX} characters.", field="name")
     return name
 
 
@@ -158,7 +155,8 @@ def add_skill(
     with transaction.atomic():
         if Skill.objects.filter(program=program, name__iexact=name).exists():
             raise ServiceError(f"The program already has the skill “{name}”.", field="name")
-        position = (Skill.objects.filter(program=program).aggregate(m=Max("position"))["m"] or 0) + 1
+        top = Skill.objects.filter(program=program).aggregate(m=Max("position"))["m"]
+        position = (top or 0) + 1
         try:
             with transaction.atomic():
                 skill = Skill.objects.create(

@@ -9,7 +9,6 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from tandem.core.text import render_markdown
-
 from tandem.growth.queries.goals import workspace_panel
 from tandem.growth.services.goals import goals_url
 

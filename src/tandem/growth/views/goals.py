@@ -110,7 +110,8 @@ def _page(
             "goals": views,
             "is_mentee": rules.can_write_goals(member),
             "can_write": can_write and mentorship.is_live,
-            "goal_form": goal_form or (_goal_form(mentorship, initial=initial) if can_write else None),
+            "goal_form": goal_form
+            or (_goal_form(mentorship, initial=initial) if can_write else None),
             "goals_url": goals_url(mentorship),
             "workspace_url": mentorship.get_absolute_url(),
             "today": timezone.localdate(),
@@ -296,7 +297,9 @@ def goal_status(
         elif action == "drop":
             form = DropForm(request.POST)
             if not form.is_valid():
-                return _page(request, mentorship, member, bound=(goal.pk, "drop_form", form), status=422)
+                return _page(
+                    request, mentorship, member, bound=(goal.pk, "drop_form", form), status=422
+                )
             services.drop_goal(goal, by=by, reason=form.cleaned_data["reason"])
             flash.success(request, "The goal is dropped; its history stays here.")
         elif action in ("share", "unshare"):
@@ -314,7 +317,9 @@ def goal_status(
             form = DropForm(request.POST)
             form.is_valid()
             form.add_error("reason" if error.field == "reason" else None, error.message)
-            return _page(request, mentorship, member, bound=(goal.pk, "drop_form", form), status=422)
+            return _page(
+                request, mentorship, member, bound=(goal.pk, "drop_form", form), status=422
+            )
         flash.error(request, error.message)
     return _back(goal)
 
