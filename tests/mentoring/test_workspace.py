@@ -107,7 +107,8 @@ def test_workspace_query_count_is_constant(
     client = login(world.mentee)
     url = workspace_url(world, pair.mentorship)
     client.get(url)
-    with django_assert_num_queries(18):
+    # 20: the goals panel (growth's template tag) reads its goals and celebrations.
+    with django_assert_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200
 
