@@ -101,9 +101,11 @@ def test_states_draft_active_achieved_reopened_dropped(pair: Pair) -> None:
     with pytest.raises(ServiceError, match="Only a draft"):
         services.activate_goal(goal, by=pair.mentee)
     goal = services.achieve_goal(goal, by=pair.mentee)
-    assert goal.status == GoalStatus.ACHIEVED and goal.achieved_at is not None
+    assert goal.status == GoalStatus.ACHIEVED
+    assert goal.achieved_at is not None
     goal = services.reopen_goal(goal, by=pair.mentee)
-    assert goal.status == GoalStatus.ACTIVE and goal.achieved_at is None
+    assert goal.status == GoalStatus.ACTIVE
+    assert goal.achieved_at is None
     with pytest.raises(ServiceError) as raised:
         services.drop_goal(goal, by=pair.mentee, reason="   ")
     assert raised.value.field == "reason"
@@ -279,7 +281,8 @@ def test_starter_skills_are_seeded_once_and_removals_stick(world: World) -> None
     assert vocabulary.ensure_starter_skills(world.program) is False
     names = list(Skill.objects.filter(program=world.program).values_list("name", flat=True))
     assert names[:4] == ["Clarity", "Concision", "Writing", "Assertiveness"]
-    assert "Empathy and humour" in names and "Embracing change" in names
+    assert "Empathy and humour" in names
+    assert "Embracing change" in names
     assert all(s.assessed for s in Skill.objects.filter(program=world.program))
     assert GoalTemplate.objects.filter(program=world.program).count() == 6
     vocabulary.remove_skill(Skill.objects.get(name="Writing"), by=world.coordinator)
@@ -290,7 +293,8 @@ def test_starter_skills_are_seeded_once_and_removals_stick(world: World) -> None
 def test_the_coordinator_adds_renames_and_refuses_duplicate_skills(world: World) -> None:
     vocabulary.ensure_starter_skills(world.program)
     skill = vocabulary.add_skill(world.program, by=world.coordinator, name="  SQL  ")
-    assert skill.name == "SQL" and skill.source == "program"
+    assert skill.name == "SQL"
+    assert skill.source == "program"
     with pytest.raises(ServiceError) as raised:
         vocabulary.add_skill(world.program, by=world.coordinator, name="sql")
     assert raised.value.field == "name"
