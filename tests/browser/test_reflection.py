@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tandem.growth.models import JournalEntry
 from tandem.growth.services import assessments
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_content_security_policy import COLLECT_VIOLATIONS, violations
 from tests.browser.test_login_journeys import log_in
@@ -30,7 +30,7 @@ pair = factories.pair
 def test_journal_privacy_and_the_chart_under_csp(
     world: World, pair: Pair, live_server: Any, page: Page
 ) -> None:
-    skills = ensure_starter_skills(world.program)
+    skills = starter_skills(world.program)
     assessments.submit_assessment(
         pair.mentorship,
         by=pair.mentee,

@@ -1,12 +1,19 @@
-"""Helpers the growth tests share."""
+"""Helpers the growth tests share: query counts, and goals written through the services."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tandem.growth.models import Goal
+from tandem.growth.services import goals as services
+from tandem.growth.services.goals import GoalInput
+from tests.mentoring.factories import Pair
 
 
 def queries_for(client: Client, url: str) -> int:
@@ -24,3 +31,14 @@ def constant_queries(client: Client, url: str, grow: Callable[[int], None]) -> t
     grow(5)
     large = queries_for(client, url)
     return small, large
+
+
+def goal_of(pair: Pair, statement: str = "Lead two committee meetings", **fields: object) -> Goal:
+    data = GoalInput(
+        statement=statement,
+        measure=str(fields.pop("measure", "Two meetings chaired, feedback from 2 members")),
+        target=str(fields.pop("target", "2 meetings")),
+        deadline=fields.pop("deadline", timezone.localdate() + dt.timedelta(days=30)),  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
+    )
+    return services.create_goal(pair.mentorship, by=pair.mentee, data=data)

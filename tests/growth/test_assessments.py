@@ -18,7 +18,7 @@ from tandem.growth.enums import AssessmentStage
 from tandem.growth.models import Assessment, Skill, Swot
 from tandem.growth.queries import assessments as queries
 from tandem.growth.services import assessments as services
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tandem.mentoring.models import Mentorship
 from tandem.notifications.models import Notification
 from tandem.programs.enums import Role
@@ -28,7 +28,7 @@ from tests.mentoring.factories import Pair, make_pair, membership_of, workspace_
 
 
 def rate_all(pair: Pair, stage: str, score: int, *, by=None, subject=None) -> Assessment:  # type: ignore[no-untyped-def]
-    skills = ensure_starter_skills(pair.mentorship.program)
+    skills = starter_skills(pair.mentorship.program)
     return services.submit_assessment(
         pair.mentorship,
         by=by or pair.mentee,
@@ -39,9 +39,9 @@ def rate_all(pair: Pair, stage: str, score: int, *, by=None, subject=None) -> As
 
 
 def test_ensure_starter_skills_is_idempotent(world: World) -> None:
-    first = ensure_starter_skills(world.program)
+    first = starter_skills(world.program)
     assert [s.name for s in first][:3] == ["Clarity", "Concision", "Writing"]
-    assert ensure_starter_skills(world.program) == first
+    assert starter_skills(world.program) == first
     assert Skill.objects.filter(program=world.program).count() == len(first)
 
 
@@ -79,7 +79,7 @@ def test_submitting_again_replaces_the_ratings(pair: Pair) -> None:
 
 @pytest.mark.parametrize("score", [0, 6, -1, True])
 def test_a_score_outside_1_5_is_refused_naming_the_skill(pair: Pair, score: int) -> None:
-    skill = ensure_starter_skills(pair.mentorship.program)[0]
+    skill = starter_skills(pair.mentorship.program)[0]
     with pytest.raises(ServiceError) as raised:
         services.submit_assessment(
             pair.mentorship,
@@ -92,8 +92,8 @@ def test_a_score_outside_1_5_is_refused_naming_the_skill(pair: Pair, score: int)
 
 
 def test_another_programs_skill_is_refused(world: World, pair: Pair) -> None:
-    foreign = ensure_starter_skills(world.other_program)[0]
-    ensure_starter_skills(world.program)
+    foreign = starter_skills(world.other_program)[0]
+    starter_skills(world.program)
     with pytest.raises(ServiceError):
         services.submit_assessment(
             pair.mentorship,
@@ -176,7 +176,7 @@ def test_skill_growth_is_suppressed_below_the_threshold(world: World, pair: Pair
 
 
 def test_skill_growth_over_five_mentees(world: World) -> None:
-    skills = ensure_starter_skills(world.program)
+    skills = starter_skills(world.program)
     mentor = membership_of(world.mentor, world.program)
     for delta in (1, 1, 2, 0, 1):
         mentee = MembershipFactory(program=world.program, role=Role.MENTEE)
@@ -232,7 +232,7 @@ def test_swot_share_by_htmx_returns_the_partial(world: World, pair: Pair, client
 def test_skills_page_submits_and_keeps_errors_named(
     world: World, pair: Pair, client: Client
 ) -> None:
-    skills = ensure_starter_skills(world.program)
+    skills = starter_skills(world.program)
     client.force_login(world.mentee)
     url = workspace_url(world, pair.mentorship, "skills/")
     bad = client.post(url + "submit/", {"stage": "start", f"skill_{skills[0].pk}": "9"})
@@ -245,7 +245,7 @@ def test_skills_page_submits_and_keeps_errors_named(
 def test_api_score_outside_1_5_is_422_naming_the_field(
     world: World, pair: Pair, client: Client
 ) -> None:
-    skill = ensure_starter_skills(world.program)[0]
+    skill = starter_skills(world.program)[0]
     program = "/api/v1/organizations/northwind/programs/spring"
     url = f"{program}/mentorships/{pair.mentorship.pk}/assessments"
     client.force_login(world.mentee)
@@ -276,6 +276,6 @@ def test_api_score_outside_1_5_is_422_naming_the_field(
 
 
 def test_skill_growth_takes_two_queries(world: World, django_assert_num_queries: Any) -> None:
-    ensure_starter_skills(world.program)
+    starter_skills(world.program)
     with django_assert_num_queries(2):
         queries.skill_growth(world.program)

@@ -16,7 +16,7 @@ from tandem.growth.services import assessments as assessment_services
 from tandem.growth.services import feedback as feedback_services
 from tandem.growth.services import journal as journal_services
 from tandem.growth.services import plans as plan_services
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tests.conftest import World
 from tests.mentoring.factories import Pair, workspace_url
 
@@ -38,7 +38,7 @@ def fill(pair: Pair) -> None:
         opened_at=0,
         goal_ids=[goal.pk],
     )
-    skills = ensure_starter_skills(pair.mentorship.program)
+    skills = starter_skills(pair.mentorship.program)
     assessment_services.submit_assessment(
         pair.mentorship,
         by=pair.mentee,

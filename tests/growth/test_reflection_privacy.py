@@ -17,7 +17,7 @@ from tandem.growth.services import assessments as assessment_services
 from tandem.growth.services import feedback as feedback_services
 from tandem.growth.services import journal as journal_services
 from tandem.growth.services import plans as plan_services
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tests.conftest import World
 from tests.mentoring.factories import Pair
 
@@ -40,7 +40,7 @@ def scene(pair: Pair) -> Scene:
         sections={f: f"{SECRET} {f}" for f in SECTION_FIELDS},
         opened_at=0,
     )
-    skills = ensure_starter_skills(pair.mentorship.program)
+    skills = starter_skills(pair.mentorship.program)
     assessment_services.submit_assessment(
         pair.mentorship,
         by=pair.mentee,
@@ -165,7 +165,7 @@ def test_what_the_other_member_reads_of_unshared_things(
 def test_the_mentors_view_is_shown_to_the_mentee_only(
     world: World, pair: Pair, client: Client
 ) -> None:
-    skills = ensure_starter_skills(pair.mentorship.program)
+    skills = starter_skills(pair.mentorship.program)
     assessment_services.request_mentor_view(
         pair.mentorship, by=pair.mentee, mentor=pair.mentor, stage="start"
     )

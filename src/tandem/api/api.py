@@ -374,6 +374,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> Status[None
 
 from tandem.api.routers import (  # noqa: E402
     applications,
+    goals,
     growth,
     imports,
     matching_runs,
@@ -399,6 +400,7 @@ for _router in (
     mentorships.router,
     meetings.router,
     meeting_records.router,
+    goals.router,
     program_mentorships.router,
     growth.router,
     tokens.router,

@@ -29,7 +29,7 @@ from tandem.growth.models import (
     Swot,
 )
 from tandem.growth.services.journal import PROMPTS
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tandem.mentoring.enums import MemberRole
 from tandem.mentoring.models import MentorshipMember
 from tandem.programs.models import Program
@@ -97,7 +97,7 @@ def seed_growth(program: Program, history: HistoryReport | None, *, seed: int = 
         return 0
     rng = random.Random(seed * 31 + 5)
     now = timezone.now()
-    skills = ensure_starter_skills(program)
+    skills = starter_skills(program)
     members: dict[int, list[MentorshipMember]] = {}
     for place in MentorshipMember.objects.filter(
         mentorship_id__in=history.mentorship_ids, mentorship__kind="pair"

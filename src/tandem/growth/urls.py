@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from tandem.growth.views import assessments, exports, feedback, journal, plans
+from tandem.growth.views import (
+    assessments,
+    coordinator,
+    exports,
+    feedback,
+    goals,
+    journal,
+    plans,
+)
 
 app_name = "growth"
 
@@ -10,4 +18,6 @@ urlpatterns = [
     *journal.urlpatterns,
     *feedback.urlpatterns,
     *exports.urlpatterns,
+    *goals.urlpatterns,
+    *coordinator.urlpatterns,
 ]

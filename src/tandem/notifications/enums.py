@@ -40,3 +40,7 @@ class NotificationKind(models.TextChoices):
     ASSESSMENT_REQUESTED = "assessment_requested", "Your mentee asks for your view of their skills"
     FEEDBACK_REQUESTED = "feedback_requested", "Someone asks for your feedback"
     FEEDBACK_RECEIVED = "feedback_received", "You received feedback"
+    GOAL_SUGGESTED = "goal_suggested", "Your mentor suggested a goal"
+    GOAL_COMMENTED = "goal_commented", "A comment on a goal"
+    MILESTONE_DONE = "milestone_done", "A milestone was reached"
+    GOAL_ACHIEVED = "goal_achieved", "A goal was achieved"

@@ -511,9 +511,9 @@ def list_assessments(
     the views they were asked for and gave."""
     mentorship, member = _mine(request, org, program, mentorship_id)
     if not assessment_queries.assessed_skills(mentorship.program):
-        from tandem.growth.services.skills import ensure_starter_skills
+        from tandem.growth.services.vocabulary import starter_skills
 
-        ensure_starter_skills(mentorship.program)
+        starter_skills(mentorship.program)
     return _assessments(mentorship, member)
 
 

@@ -19,7 +19,7 @@ from tandem.growth.models import Assessment, SkillRating, Swot
 from tandem.growth.queries import assessments as queries
 from tandem.growth.rules import reflection as rules
 from tandem.growth.services.plans import clean_text
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tandem.mentoring.models import Mentorship
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
@@ -148,7 +148,7 @@ def request_mentor_view(
                     "Your mentor has already given their view at this stage.", field="stage"
                 )
             return assessment
-        ensure_starter_skills(mentorship.program)
+        starter_skills(mentorship.program)
         record_audit(by.user, "assessment.requested", assessment, changes={"stage": stage})
         mentor = Membership.objects.select_related("user").get(pk=mentor.pk)
         notify(

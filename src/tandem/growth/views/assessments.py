@@ -24,7 +24,7 @@ from tandem.growth.forms.assessments import AssessmentForm, RequestViewForm, Swo
 from tandem.growth.models import Assessment
 from tandem.growth.queries import assessments as queries
 from tandem.growth.services import assessments as services
-from tandem.growth.services.skills import ensure_starter_skills
+from tandem.growth.services.vocabulary import starter_skills
 from tandem.mentoring.enums import MemberRole
 from tandem.mentoring.models import Mentorship, MentorshipMember
 from tandem.mentoring.rules import mentorships as mentoring_rules
@@ -104,9 +104,7 @@ def _skills_page(
     mentor_forms: dict[int, AssessmentForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    skills = queries.assessed_skills(mentorship.program) or ensure_starter_skills(
-        mentorship.program
-    )
+    skills = queries.assessed_skills(mentorship.program) or starter_skills(mentorship.program)
     skills = [s for s in skills if s.assessed]
     context: dict[str, Any] = {
         "program": mentorship.program,
