@@ -36,3 +36,12 @@ class NotificationKind(models.TextChoices):
     ASSIGNMENT_COMMENTED = "assignment_commented", "A comment on your preparation"
     RECORD_SHARED = "record_shared", "A meeting record was shared with you"
     NEW_MESSAGES = "new_messages", "New messages in your mentorship"
+
+
+class EmailStatus(models.TextChoices):
+    """Where a notification's e-mail is: recorded as pending with the notification, sent once
+    a worker has handed it to the mail server."""
+
+    NONE = "", "Not e-mailed"
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"
