@@ -107,8 +107,9 @@ def test_a_run_whose_worker_is_killed_fails_with_its_reason_and_runs_again(
     worker = _worker(outbox, "--no-scheduler")
     try:
         _wait_for(
-            lambda: MatchRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, progress__gt=5)
-            .exists(),
+            lambda: MatchRun.objects.filter(
+                pk=run.pk, status=RunStatus.RUNNING, progress__gt=5
+            ).exists(),
             "the run to make progress",
         )
     finally:

@@ -59,7 +59,7 @@ def test_a_failed_send_gives_the_claim_back(
         raise OSError("the mail server is away")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="mail server is away"):
         tasks.send_notification_email.call(pending.pk)
     pending.refresh_from_db()
     assert (pending.email_status, pending.email_claimed_at) == (EmailStatus.PENDING, None)

@@ -21,6 +21,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -129,7 +130,7 @@ def unregister_worker(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
-def _task_results() -> type | None:
+def _task_results() -> Any:
     """django-tasks-db's task rows, when that backend is installed (not with RQ)."""
     if not apps.is_installed("django_tasks_db"):
         return None

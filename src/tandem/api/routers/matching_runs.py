@@ -489,9 +489,7 @@ def run_cancel(request: HttpRequest, org: str, program: str, run_id: int) -> dic
 
 
 @router.post(PROGRAM + "/runs/{run_id}/retry", response={200: RunOut, 202: RunOut, **ERRORS})
-def run_retry(
-    request: HttpRequest, org: str, program: str, run_id: int
-) -> Status[dict[str, Any]]:
+def run_retry(request: HttpRequest, org: str, program: str, run_id: int) -> Status[dict[str, Any]]:
     """Run a failed or cancelled run again: 200 with the result when the pool was matched at
     once, 202 when the worker will."""
     access, found = _manage(request, org, program)
