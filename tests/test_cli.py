@@ -158,6 +158,10 @@ def test_worker_loads_the_matching_kernels_in_the_background(
     monkeypatch.setattr(warmup, "warm_up_in_background", lambda: started.append("warm-up"))
     monkeypatch.setattr(cli, "_setup_django", lambda: None)
     monkeypatch.setattr(cli, "_call", lambda *args: started.append(args[0]))
+    from tandem.core import leases
+
+    monkeypatch.setattr(leases, "register_worker", lambda worker_id: leases.Heartbeat(lambda: 0))
+    monkeypatch.setattr(leases, "unregister_worker", lambda worker_id: None)
     assert cli.main(["worker", "--batch", "--no-scheduler"]) == 0
     assert started == ["warm-up", "db_worker"]
 

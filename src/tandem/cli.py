@@ -125,22 +125,29 @@ def cmd_warm_up(options: argparse.Namespace) -> int:
 
 def cmd_worker(options: argparse.Namespace) -> int:
     _setup_django()
-    from tandem.core import periodic
+    from tandem.core import leases, periodic
 
     _warm_up_matching()
+    # The worker's lease: renewed while it lives, so that the sweeps can tell the tasks of a
+    # worker that was killed from those of one that is busy.
+    worker_id = leases.new_worker_id()
+    heartbeat = leases.register_worker(worker_id)
     arguments = ["db_worker", "--no-reload", "--interval", str(options.interval)]
-    if options.batch:
-        arguments.append("--batch")
-        if not options.no_scheduler:
-            periodic.enqueue_due()
-        _call(*arguments)
-        return 0
-    stop = None if options.no_scheduler else periodic.start_in_background()
+    arguments += ["--worker-id", worker_id]
+    stop = None
     try:
+        if options.batch:
+            arguments.append("--batch")
+            if not options.no_scheduler:
+                periodic.enqueue_due()
+        elif not options.no_scheduler:
+            stop = periodic.start_in_background()
         _call(*arguments)
     finally:
         if stop is not None:
             stop.set()
+        heartbeat.stop()
+        leases.unregister_worker(worker_id)
     return 0
 
 

@@ -213,7 +213,20 @@ TANDEM_PERIODIC_TASKS = {
     "tandem.mentoring.tasks.refresh_due_activity": 60 * 60,
     "tandem.mentoring.tasks.sweep_message_emails": 5 * 60,
     "tandem.mentoring.tasks.sweep_match_confirmations": 60 * 60,
+    "tandem.core.tasks.sweep_dead_workers": 60,
+    "tandem.matches.tasks.sweep_stopped_runs": 60,
+    "tandem.enrolment.tasks.sweep_stopped_imports": 60,
+    "tandem.notifications.tasks.sweep_pending_emails": 60,
 }
+
+#: A worker (and each long run or import it works on) renews its lease every few seconds; one
+#: not renewed for this many seconds belongs to a worker that died, and the sweeps above mark
+#: its work failed (runs, imports, task rows) or hand it out again (e-mails). See
+#: docs/deployment.md, "When a worker dies".
+TANDEM_WORKER_LEASE = env_int("TANDEM_WORKER_LEASE", 120, minimum=2)
+#: A notification e-mail still pending this many seconds after it was handed to a worker is
+#: handed out again by the e-mail sweep (the worker died, or its queue was lost).
+TANDEM_EMAIL_RETRY_AFTER = env_int("TANDEM_EMAIL_RETRY_AFTER", 10 * 60, minimum=1)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

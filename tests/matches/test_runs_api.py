@@ -53,6 +53,8 @@ def _endpoints(scenario: MatchRun) -> list[tuple[str, str, dict[str, Any] | None
         ("post", f"{r}/assign", {"mentee": mentee, "mentor": mentor}),
         ("post", f"{r}/swap", {"first": mentee, "second": mentee}),
         ("post", f"{r}/publish", None),
+        ("post", f"{r}/cancel", None),
+        ("post", f"{r}/retry", None),
     ]
 
 

@@ -49,3 +49,18 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (slot {self.slot})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``tandem worker`` process, renewed every few seconds while it lives: a task
+    row left "running" under a worker whose heartbeat stopped belongs to a dead worker (see
+    :mod:`tandem.core.leases`)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.urls import reverse
 
 from tandem.accounts.models import User
@@ -18,8 +18,10 @@ from tandem.notifications.services import notify
 from tandem.programs.models import Program
 
 
-@task()
-def run_import_task(import_id: int, user_id: int, email_new_people: bool) -> dict[str, object]:
+@task(takes_context=True)
+def run_import_task(
+    context: TaskContext, import_id: int, user_id: int, email_new_people: bool
+) -> dict[str, object]:
     """Import a checked file, then tell the coordinator who started it how it went."""
     from tandem.enrolment.services.imports import run_import
 
@@ -32,7 +34,7 @@ def run_import_task(import_id: int, user_id: int, email_new_people: bool) -> dic
     if participant_import is None or participant_import.status == ImportStatus.IMPORTED:
         return {"imported": False}
     ParticipantImport.objects.filter(pk=import_id).update(
-        report={**participant_import.report, "job": "running"}
+        report={**participant_import.report, "job": "running", "task": str(context.task_result.id)}
     )
     failure = ""
     try:
@@ -67,6 +69,15 @@ def run_import_task(import_id: int, user_id: int, email_new_people: bool) -> dic
                 ),
             )
     return {"imported": not failure}
+
+
+@task()
+def sweep_stopped_imports() -> int:
+    """Fail the background imports whose worker died, so that they can be run again
+    (periodic)."""
+    from tandem.enrolment.services.imports import fail_stopped_imports
+
+    return fail_stopped_imports()
 
 
 @task()

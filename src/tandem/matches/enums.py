@@ -41,6 +41,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Ready to review"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
     PUBLISHED = "published", "Published"
     STALE = "stale", "Out of date"
 

@@ -74,6 +74,10 @@ class MatchRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    #: The running worker's lease, renewed every few seconds (see ``tandem.core.leases``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: The task row (django-tasks) of the worker running it, failed with the run if it dies.
+    task_id = models.CharField(max_length=64, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

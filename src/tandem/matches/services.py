@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from tandem import matching
 from tandem.accounts.models import User
 from tandem.core.errors import ServiceError
+from tandem.core.leases import WORKER_STOPPED, Heartbeat, expired_before, fail_task_results
 from tandem.core.services import record_audit
 from tandem.enrolment.highlights import common_ground, highlights
 from tandem.matches.enums import PairRuleKind, RunMode, RunObjective, RunStatus
@@ -162,9 +163,12 @@ def start_run(
             },
         )
         record_audit(by, "match_run.started", run, changes={"objective": objective, "mode": mode})
-    size = len(mentees) + len(mentors)
     if not dispatch:
         return run
+    return _dispatch(run, size=len(mentees) + len(mentors))
+
+
+def _dispatch(run: MatchRun, *, size: int) -> MatchRun:
     # Inline only when this process has the engine's kernels loaded: a request never waits
     # for their compilation (the worker does it behind the progress bar).
     if size <= INLINE_POOL_LIMIT and kernels_ready():
@@ -189,14 +193,33 @@ def asdict_criterion(criterion: Any) -> dict[str, Any]:
     }
 
 
+class RunStopped(Exception):
+    """The run is no longer running under this worker (cancelled, or failed by the sweep)."""
+
+
 def _set_progress(run_id: int, percent: int, message: str) -> None:
-    MatchRun.objects.filter(pk=run_id).update(progress=percent, progress_message=message)
+    """Record the progress and renew the lease — only while the run is still running: a run the
+    coordinator cancelled (or the sweep failed) stops at its next step."""
+    updated = MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        progress=percent, progress_message=message, heartbeat_at=timezone.now()
+    )
+    if not updated:
+        raise RunStopped(run_id)
 
 
-def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None) -> MatchRun:
+def _renew_lease(run_id: int) -> None:
+    MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def execute_run(
+    run_id: int, *, report: Callable[[int, str], None] | None = None, task_id: str = ""
+) -> MatchRun:
     """Match the pool for a queued run and store its proposals. Safe to call once per run.
 
-    ``report(percent, message)`` also hears the progress (the CLI prints it).
+    ``report(percent, message)`` also hears the progress (the CLI prints it). ``task_id``: the
+    task row running it, failed with the run if this worker dies. While it works the run's lease
+    is renewed (each progress step, and every few seconds by a heartbeat thread); a run that is
+    cancelled meanwhile stops at its next progress step and stores nothing.
     """
 
     def _progress(run_id: int, percent: int, message: str) -> None:
@@ -204,9 +227,12 @@ def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None
         if report is not None:
             report(percent, message)
 
+    now = timezone.now()
     claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
+        task_id=task_id,
         progress=5,
         progress_message="Reading profiles",
     )
@@ -215,31 +241,34 @@ def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None
         return run
     program = run.program
     try:
-        started = time.perf_counter()
-        kept = [(int(a), int(b)) for a, b in run.configuration.get("kept_pairs", [])]
-        pool = matching_pool(program, extra_locks=kept)
-        pool_seconds = time.perf_counter() - started
-        _progress(run_id, 15, "Scoring every pair and solving")
-        total = max(1, len(pool.mentees))
+        with Heartbeat(lambda: _renew_lease(run_id)):
+            started = time.perf_counter()
+            kept = [(int(a), int(b)) for a, b in run.configuration.get("kept_pairs", [])]
+            pool = matching_pool(program, extra_locks=kept)
+            pool_seconds = time.perf_counter() - started
+            _progress(run_id, 15, "Scoring every pair and solving")
+            total = max(1, len(pool.mentees))
 
-        def progress(done: int) -> None:
-            _progress(
-                run_id,
-                15 + int(70 * min(done, total) / total),
-                f"Scored {min(done, total):,} of {total:,} mentees",
-            )
+            def progress(done: int) -> None:
+                _progress(
+                    run_id,
+                    15 + int(70 * min(done, total) / total),
+                    f"Scored {min(done, total):,} of {total:,} mentees",
+                )
 
-        matcher = matching.Matcher(pool.problem)
-        result = matcher.solve(str(run.mode), str(run.objective), progress=progress)  # type: ignore[arg-type]  # TextChoices values are the engine's literals
-        _progress(run_id, 90, "Saving the proposals")
-        saving = time.perf_counter()
-        _store_result(run, pool, result, kept)
+            matcher = matching.Matcher(pool.problem)
+            result = matcher.solve(str(run.mode), str(run.objective), progress=progress)  # type: ignore[arg-type]  # TextChoices values are the engine's literals
+            _progress(run_id, 90, "Saving the proposals")
+            saving = time.perf_counter()
+            _store_result(run, pool, result, kept)
         stored = MatchRun.objects.get(pk=run_id)
         stored.stats["app_seconds"] = {
             "pool": round(pool_seconds, 4),
             "save": round(time.perf_counter() - saving, 4),
         }
         stored.save(update_fields=["stats"])
+    except RunStopped:
+        log.info("Match run %s stopped: it was cancelled or its lease ran out", run_id)
     except matching.MatchingError as error:
         _fail(run_id, str(error))
         log.info("Match run %s failed: %s", run_id, error)
@@ -253,13 +282,94 @@ def execute_run(run_id: int, *, report: Callable[[int, str], None] | None = None
 
 
 def _fail(run_id: int, error: str) -> None:
-    MatchRun.objects.filter(pk=run_id).update(
+    MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=RunStatus.FAILED,
         error=error,
         finished_at=timezone.now(),
         progress=100,
         progress_message="",
     )
+
+
+#: Runs a coordinator can cancel, and those they can run again.
+CANCELLABLE = (RunStatus.QUEUED, RunStatus.RUNNING)
+RETRYABLE = (RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+def cancel_run(run: MatchRun, *, by: User) -> MatchRun:
+    """Stop a queued or running run. A queued one never starts; a running one stops at its next
+    progress step (within seconds) and stores nothing."""
+    with transaction.atomic():
+        locked = MatchRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status not in CANCELLABLE:
+            raise ServiceError(
+                f"{locked.name} is {locked.get_status_display().lower()}: only a run that is "
+                "waiting or running can be cancelled."
+            )
+        was = locked.status
+        locked.status = RunStatus.CANCELLED
+        locked.error = f"Cancelled by {by.display_name}."
+        locked.finished_at = timezone.now()
+        locked.progress_message = ""
+        locked.save(update_fields=["status", "error", "finished_at", "progress_message"])
+        record_audit(by, "match_run.cancelled", locked, changes={"status": [was, "cancelled"]})
+    return locked
+
+
+def retry_run(run: MatchRun, *, by: User) -> MatchRun:
+    """Run a failed or cancelled run again, with the same settings, over today's pool."""
+    mentees, mentors, _ = unmatched_people(run.program)
+    if not mentees or not mentors:
+        raise ServiceError(explain_empty_pool(run.program), field="pool")
+    with transaction.atomic():
+        locked = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+        if locked.status not in RETRYABLE:
+            raise ServiceError(
+                f"{locked.name} is {locked.get_status_display().lower()}: only a failed or "
+                "cancelled run can be run again."
+            )
+        was = locked.status
+        MatchRun.objects.filter(pk=locked.pk).update(
+            status=RunStatus.QUEUED,
+            progress=0,
+            progress_message="",
+            error="",
+            stats={},
+            notes=[],
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+            task_id="",
+        )
+        record_audit(by, "match_run.retried", locked, changes={"status": [was, "queued"]})
+        locked.refresh_from_db()
+    return _dispatch(locked, size=len(mentees) + len(mentors))
+
+
+def fail_stopped_runs(now: dt.datetime | None = None) -> int:
+    """Mark failed, with a plain reason, the runs whose worker stopped renewing their lease
+    (killed, or its host gone), and their task rows too; returns how many. Periodic."""
+    cutoff = expired_before(now)
+    stopped = list(
+        MatchRun.objects.filter(status=RunStatus.RUNNING)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+        .values_list("pk", "task_id")
+    )
+    failed = 0
+    for run_id, task_id in stopped:
+        failed += (
+            MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING)
+            .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
+            .update(
+                status=RunStatus.FAILED,
+                error=WORKER_STOPPED,
+                finished_at=timezone.now(),
+                progress_message="",
+            )
+        )
+        fail_task_results([task_id])
+        log.warning("Match run %s failed: its worker stopped renewing the lease", run_id)
+    return failed
 
 
 def create_active_relationship(
@@ -356,9 +466,8 @@ def _store_result(
         if entry.role == "mentor"
     ]
     with transaction.atomic():
-        ProposedMatch.objects.bulk_create(proposals, batch_size=1000)
-        UnmatchedMentee.objects.bulk_create(unmatched, batch_size=1000)
-        MatchRun.objects.filter(pk=run.pk).update(
+        # Still ours? (not cancelled, nor failed by the sweep meanwhile) — then store it.
+        finished = MatchRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=RunStatus.DONE,
             stats=stats,
             notes=list(result.notes),
@@ -366,6 +475,10 @@ def _store_result(
             progress=100,
             progress_message="",
         )
+        if not finished:
+            raise RunStopped(run.pk)
+        ProposedMatch.objects.bulk_create(proposals, batch_size=1000)
+        UnmatchedMentee.objects.bulk_create(unmatched, batch_size=1000)
 
 
 # --- the coordinator's decisions before publishing --------------------------------------

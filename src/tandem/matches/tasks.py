@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 from tandem.matches.requests import expire_request
-from tandem.matches.services import execute_run
+from tandem.matches.services import execute_run, fail_stopped_runs
+
+
+@task(takes_context=True)
+def execute_match_run(context: TaskContext, run_id: int) -> str:
+    """Run the matching engine for one queued run (large pools)."""
+    return str(execute_run(run_id, task_id=str(context.task_result.id)).status)
 
 
 @task()
-def execute_match_run(run_id: int) -> str:
-    """Run the matching engine for one queued run (large pools)."""
-    return str(execute_run(run_id).status)
+def sweep_stopped_runs() -> int:
+    """Fail the runs whose worker died, with a reason the coordinator reads (periodic)."""
+    return fail_stopped_runs()
 
 
 @task()

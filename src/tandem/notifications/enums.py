@@ -44,3 +44,12 @@ class NotificationKind(models.TextChoices):
     GOAL_COMMENTED = "goal_commented", "A comment on a goal"
     MILESTONE_DONE = "milestone_done", "A milestone was reached"
     GOAL_ACHIEVED = "goal_achieved", "A goal was achieved"
+
+
+class EmailStatus(models.TextChoices):
+    """Where a notification's e-mail is: recorded as pending with the notification, sent once
+    a worker has handed it to the mail server."""
+
+    NONE = "", "Not e-mailed"
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tandem.notifications.enums import NotificationKind
+from tandem.notifications.enums import EmailStatus, NotificationKind
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -27,6 +27,15 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    #: Recorded as pending in the same transaction as the notification, so that an e-mail a
+    #: worker never got to (killed, queue lost) is still known and sent by the sweep.
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    #: Last handed to a background task (the sweep hands out again what stays pending).
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+    #: A worker's claim while it sends (a lease: a dead worker's claim runs out).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -34,6 +43,11 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["email_queued_at"],
+                name="notification_email_pending",
+                condition=models.Q(email_status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:

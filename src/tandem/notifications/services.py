@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from tandem.core.leases import expired_before
 from tandem.core.text import render_text
-from tandem.notifications.enums import NotificationKind
+from tandem.notifications.enums import EmailStatus, NotificationKind
 from tandem.notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
@@ -71,9 +75,11 @@ def notify_many(
             kind=kind, email=False, user__in=[m.recipient for m in messages]
         ).values_list("user_id", flat=True)
     )
+    now = timezone.now()
     rows = []
     for message in messages:
         title, body = _render(kind, message.recipient, program, message.context)
+        emailed = message.recipient.is_active and message.recipient.pk not in muted
         rows.append(
             Notification(
                 recipient=message.recipient,
@@ -82,6 +88,8 @@ def notify_many(
                 title=title,
                 body=body,
                 url=message.url,
+                email_status=EmailStatus.PENDING if emailed else EmailStatus.NONE,
+                email_queued_at=now if emailed else None,
             )
         )
     created = Notification.objects.bulk_create(rows, batch_size=1000)
@@ -91,20 +99,45 @@ def notify_many(
                 : len(rows)
             ]
         )[::-1]
-    to_email = [
-        notification.pk
-        for notification, message in zip(created, messages, strict=True)
-        if message.recipient.is_active and message.recipient.pk not in muted
-    ]
+    to_email = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
+    _enqueue_emails(to_email)
+    return created
+
+
+def _enqueue_emails(notification_ids: Sequence[int]) -> None:
+    """One e-mail task per batch, once the surrounding transaction commits."""
     from tandem.notifications.tasks import send_notification_emails
 
-    for start in range(0, len(to_email), EMAIL_BATCH):
+    for start in range(0, len(notification_ids), EMAIL_BATCH):
         transaction.on_commit(
             functools.partial(
-                send_notification_emails.enqueue, to_email[start : start + EMAIL_BATCH]
+                send_notification_emails.enqueue,
+                list(notification_ids[start : start + EMAIL_BATCH]),
             )
         )
-    return created
+
+
+def hand_out_pending_emails(now: dt.datetime | None = None) -> int:
+    """Enqueue again the e-mails still pending ``TANDEM_EMAIL_RETRY_AFTER`` seconds after they
+    were handed to a worker and not being sent by a live one (their worker died, or its queue
+    was lost); returns how many. Periodic, and safe to run twice or on many workers at once:
+    sending claims each e-mail, so a duplicate task sends nothing twice."""
+    now = now or timezone.now()
+    retry_before = now - dt.timedelta(seconds=settings.TANDEM_EMAIL_RETRY_AFTER)
+    pending = list(
+        Notification.objects.filter(
+            email_status=EmailStatus.PENDING, email_queued_at__lt=retry_before
+        )
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=expired_before(now)))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for start in range(0, len(pending), 2000):
+        Notification.objects.filter(pk__in=pending[start : start + 2000]).update(
+            email_queued_at=now
+        )
+    _enqueue_emails(pending)
+    return len(pending)
 
 
 def notify(
@@ -121,10 +154,18 @@ def notify(
     rendered now with ``context`` so the message reads the same later in the app.
     """
     title, body = _render(kind, recipient, program, context)
+    emailed = recipient.is_active and wants_email(recipient, kind)
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, program_id=_id(program), title=title, body=body, url=url
+        recipient=recipient,
+        kind=kind,
+        program_id=_id(program),
+        title=title,
+        body=body,
+        url=url,
+        email_status=EmailStatus.PENDING if emailed else EmailStatus.NONE,
+        email_queued_at=timezone.now() if emailed else None,
     )
-    if recipient.is_active and wants_email(recipient, kind):
+    if emailed:
         from tandem.notifications.tasks import send_notification_email
 
         notification_id = notification.pk

@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
 from tandem.core.text import render_markdown
 from tandem.growth.enums import GoalStatus, ProgressMode

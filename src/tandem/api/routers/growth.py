@@ -15,10 +15,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tandem.api.common import check_rule, program_access
-from tandem.api.schemas import ErrorOut
+from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.text import render_markdown
 from tandem.growth.enums import AssessmentStage, AssessorRole
 from tandem.growth.models import Assessment, DevelopmentPlan, Feedback, JournalEntry, Swot

@@ -507,6 +507,25 @@ def run_compare(request: HttpRequest, org: str, program: str, a: int, b: int) ->
     }
 
 
+@router.post(PROGRAM + "/runs/{run_id}/cancel", response={200: RunOut, **ERRORS})
+def run_cancel(request: HttpRequest, org: str, program: str, run_id: int) -> dict[str, Any]:
+    """Cancel a queued or running run (a running one stops at its next progress step)."""
+    access, found = _manage(request, org, program)
+    run = services.cancel_run(_run(found, run_id), by=access.user)
+    return _run_out(run)
+
+
+@router.post(PROGRAM + "/runs/{run_id}/retry", response={200: RunOut, 202: RunOut, **ERRORS})
+def run_retry(request: HttpRequest, org: str, program: str, run_id: int) -> Status[dict[str, Any]]:
+    """Run a failed or cancelled run again: 200 with the result when the pool was matched at
+    once, 202 when the worker will."""
+    access, found = _manage(request, org, program)
+    run = services.retry_run(_run(found, run_id), by=access.user)
+    run.refresh_from_db()
+    status = 202 if run.status in (RunStatus.QUEUED, RunStatus.RUNNING) else 200
+    return Status(status, _run_out(run))
+
+
 # --- edits before publishing --------------------------------------------------------------
 
 

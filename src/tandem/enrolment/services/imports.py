@@ -30,6 +30,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.core.errors import ServiceError
+from tandem.core.leases import unfinished_tasks
 from tandem.core.services import record_audit
 from tandem.core.spreadsheets import restore, write_csv, write_xlsx
 from tandem.core.text import NUL
@@ -651,6 +652,35 @@ def queue_import(
         import_id, user_id = locked.pk, by.pk
         transaction.on_commit(lambda: run_import_task.enqueue(import_id, user_id, email_new_people))
     return locked
+
+
+#: What the coordinator reads on an import whose worker died.
+IMPORT_STOPPED = (
+    "The worker stopped before this import finished. Nothing was imported — import it again."
+)
+
+
+def fail_stopped_imports() -> int:
+    """Mark failed the background imports still "running" whose task is no longer waiting or
+    running — its worker died and the sweep of dead workers failed its task row (nothing was
+    written: an import is all-or-nothing). Returns how many; the coordinator can import again.
+    """
+    running = list(
+        ParticipantImport.objects.filter(report__job="running").values_list("pk", "report")
+    )
+    alive = unfinished_tasks(str(report.get("task", "")) for _pk, report in running)
+    failed = 0
+    for pk, report in running:
+        if not report.get("task") or str(report["task"]) in alive:
+            continue
+        with transaction.atomic():
+            locked = ParticipantImport.objects.select_for_update().get(pk=pk)
+            if locked.report.get("job") != "running" or locked.status == ImportStatus.IMPORTED:
+                continue
+            locked.report = {**locked.report, "job": "failed", "failure": IMPORT_STOPPED}
+            locked.save(update_fields=["report"])
+            failed += 1
+    return failed
 
 
 def run_import(

@@ -371,6 +371,33 @@ def run_rerun(
     return redirect(_url(request, "run_detail", run_id=new_run.pk))
 
 
+@require_POST
+@requires(rules.can_run_matching)
+def run_cancel(
+    request: TenantRequest, org_slug: str, program_slug: str, run_id: int
+) -> HttpResponse:
+    run = _run(request, run_id)
+    try:
+        services.cancel_run(run, by=request.user)
+    except ServiceError as error:
+        return _refused(request, run, error)
+    messages.success(request, f"{run.name} is cancelled. You can run it again when you are ready.")
+    return redirect(_url(request, "run_detail", run_id=run.pk))
+
+
+@require_POST
+@requires(rules.can_run_matching)
+def run_retry(
+    request: TenantRequest, org_slug: str, program_slug: str, run_id: int
+) -> HttpResponse:
+    run = _run(request, run_id)
+    try:
+        services.retry_run(run, by=request.user)
+    except ServiceError as error:
+        return _refused(request, run, error)
+    return redirect(_url(request, "run_detail", run_id=run.pk))
+
+
 @require_http_methods(["GET", "POST"])
 @requires(rules.can_publish_matches)
 def run_publish(
@@ -419,4 +446,6 @@ urlpatterns: list[URLPattern] = [
     path(PROGRAM + "matching/<int:run_id>/assign/", run_assign, name="run_assign"),
     path(PROGRAM + "matching/<int:run_id>/rerun/", run_rerun, name="run_rerun"),
     path(PROGRAM + "matching/<int:run_id>/publish/", run_publish, name="run_publish"),
+    path(PROGRAM + "matching/<int:run_id>/cancel/", run_cancel, name="run_cancel"),
+    path(PROGRAM + "matching/<int:run_id>/retry/", run_retry, name="run_retry"),
 ]
