@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tandem.matches import services
+from tandem.mentoring.models import Relationship
 from tandem.programs.models import Membership
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World
@@ -36,8 +37,7 @@ def test_published_pair_meets_through_notifications_and_the_match_page(
     make_ready(Membership.objects.get(user=world.mentor), 1, capacity=1, industry="Logistics")
     make_ready(Membership.objects.get(user=world.mentee), 2, industry="Logistics")
     run = services.start_run(world.program, by=world.coordinator, name="First scenario")
-    explanation = run.proposals.get().explanation
-    assert explanation
+    assert run.proposals.get().explanation
 
     log_in(page, live_server.url, world.coordinator.email)
     page.goto(f"{live_server.url}{world.url(f'matching/{run.pk}/')}")
@@ -47,6 +47,9 @@ def test_published_pair_meets_through_notifications_and_the_match_page(
     page.goto(f"{live_server.url}{world.url('relationships/')}")
     expect(page.get_by_role("cell", name=world.mentee.display_name, exact=True)).to_be_visible()
     log_out(page)
+    # The pair read the explanation written to them, not the coordinator's review text.
+    explanation = Relationship.objects.get(program=world.program).explanation
+    assert explanation
 
     for me, partner, role in (
         (world.mentee, world.mentor, "mentor"),
