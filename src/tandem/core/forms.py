@@ -13,6 +13,8 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.errors import ServiceError
+
 #: The hidden input listing the fields the page showed (space-separated).
 SHOWN_FIELDS = "shown_fields"
 
@@ -75,3 +77,9 @@ class ShownFieldsOnly(forms.BaseForm):
             cleaned.pop(name, None)
             self.errors.pop(name, None)
         return cleaned
+
+
+def show_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Put a service's refusal on the form: on the field it names when the form has that
+    field, else at the top of the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)

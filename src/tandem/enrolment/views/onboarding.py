@@ -14,6 +14,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.enrolment.enums import FunnelStep
 from tandem.enrolment.forms.onboarding import (
     AgreementAcceptForm,
@@ -285,7 +286,7 @@ def training_module_edit(
                 else:
                     module = services.update_module(module, by=request.user, **fields)
             except ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_service_error(form, error)
             else:
                 messages.success(request, f"“{module.title}” saved.")
                 return redirect(_base_url(program) + "training/manage/")

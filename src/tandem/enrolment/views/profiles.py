@@ -13,6 +13,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.enrolment import queries
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.forms.profiles import (
@@ -82,7 +83,7 @@ def _question_form_page(request: TenantRequest, question: ProfileQuestion | None
                 )
                 messages.success(request, f"Question “{saved.label}” saved.")
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             return redirect(_url(request, "questions"))
     status = 422 if request.method == "POST" else 200

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.core.charts import render_svg
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.core.text import render_markdown
 from tandem.growth.enums import AssessmentStage, AssessorRole
 from tandem.growth.forms.assessments import AssessmentForm, RequestViewForm, SwotForm
@@ -234,8 +235,7 @@ def skills_submit(
                 scores=form.scores(),
             )
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(
                 request,
@@ -334,8 +334,7 @@ def swot_save(
         try:
             services.save_swot(mentorship, by=member.membership, quadrants=form.quadrants())
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, "Your SWOT is saved.")
             return redirect(mentorship.get_absolute_url() + "swot/")

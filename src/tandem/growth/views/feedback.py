@@ -11,6 +11,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.growth.forms.feedback import FeedbackForm, FeedbackRequestForm
 from tandem.growth.queries import feedback as queries
 from tandem.growth.services import feedback as services
@@ -105,8 +106,7 @@ def feedback_give(
                     request=answered,
                 )
             except ServiceError as refused:
-                field = refused.field if refused.field in form.fields else None
-                form.add_error(field, refused.message)
+                show_service_error(form, refused)
             else:
                 messages.success(
                     request,
@@ -135,8 +135,7 @@ def feedback_ask(
                 topic=form.cleaned_data["topic"],
             )
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, f"{recipient.user.display_name} has been asked.")
             return redirect(mentorship.get_absolute_url() + "feedback/")

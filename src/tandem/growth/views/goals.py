@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.growth.enums import GoalStatus
 from tandem.growth.forms.goals import CheckInForm, CommentForm, DropForm, GoalForm, MilestoneForm
 from tandem.growth.models import Goal, GoalTemplate, Milestone, Skill
@@ -152,7 +153,7 @@ def goals_page(
                 )
                 flash.success(request, "Your suggestion is on its way to your mentee.")
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             return redirect(goals_url(mentorship) + f"#goal-{goal.pk}")
     return _page(request, mentorship, member, goal_form=form, status=422)
@@ -226,7 +227,7 @@ def goal_edit(
                 form.is_valid()
                 form.add_error(None, error.message)
             except ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_service_error(form, error)
             else:
                 flash.success(request, "Your goal is saved.")
                 return _back(goal)
@@ -344,7 +345,7 @@ def milestone_add(
                 owner=owner,
             )
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             return _back(goal)
     return _page(request, mentorship, member, bound=(goal.pk, "milestone_form", form), status=422)
@@ -425,7 +426,7 @@ def goal_check_in(
                 note=form.cleaned_data["note"],
             )
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             flash.success(request, "Progress noted.")
             return _back(goal)

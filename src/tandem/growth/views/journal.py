@@ -11,6 +11,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.core.text import render_markdown
 from tandem.growth.forms.journal import EditEntryForm, EntryForm
 from tandem.growth.models import JournalEntry
@@ -85,8 +86,7 @@ def journal_add(
                 prompt=form.cleaned_data["prompt"],
             )
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, "Saved in your journal. Only you can read it.")
             return redirect(mentorship.get_absolute_url() + "journal/")

@@ -16,6 +16,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.core.text import render_markdown
 from tandem.growth.forms.plans import PlanCommentForm, PlanForm, ReviewForm
 from tandem.growth.models import DevelopmentPlan
@@ -50,6 +51,19 @@ def plan_owner(
             raise Http404("No such mentee.")
         return found.membership
     return mentees[0].membership
+
+
+def _existing_plan(
+    request: TenantRequest, mentorship_id: int
+) -> tuple[Mentorship, MentorshipMember, Membership, DevelopmentPlan]:
+    """The plan a review or a comment is about: 404 unless it exists and the viewer may read
+    it."""
+    mentorship, member = member_mentorship(request, mentorship_id)
+    owner = plan_owner(request, mentorship, member)
+    plan = queries.plan_of(mentorship, owner)
+    if plan is None or not rules.can_read_plan(mentorship, owner.pk, member.membership):
+        raise Http404("No such plan.")
+    return mentorship, member, owner, plan
 
 
 def plan_url(mentorship: Mentorship, owner: Membership | None = None) -> str:
@@ -169,8 +183,7 @@ def plan_save(
             form.is_valid()
             return _page(request, mentorship, member, owner, form=form, stale=stale, status=409)
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, "Your plan is saved.")
             return redirect(plan_url(mentorship, owner))
@@ -182,11 +195,7 @@ def plan_save(
 def plan_review(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
-    mentorship, member = member_mentorship(request, mentorship_id)
-    owner = plan_owner(request, mentorship, member)
-    plan = queries.plan_of(mentorship, owner)
-    if plan is None or not rules.can_read_plan(mentorship, owner.pk, member.membership):
-        raise Http404("No such plan.")
+    mentorship, member, owner, plan = _existing_plan(request, mentorship_id)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -213,11 +222,7 @@ def plan_review(
 def plan_comment(
     request: TenantRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
-    mentorship, member = member_mentorship(request, mentorship_id)
-    owner = plan_owner(request, mentorship, member)
-    plan = queries.plan_of(mentorship, owner)
-    if plan is None or not rules.can_read_plan(mentorship, owner.pk, member.membership):
-        raise Http404("No such plan.")
+    mentorship, member, owner, plan = _existing_plan(request, mentorship_id)
     form = PlanCommentForm(request.POST)
     if form.is_valid():
         try:

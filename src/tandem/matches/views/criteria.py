@@ -11,6 +11,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.matches import criteria as criteria_services
 from tandem.matches import queries, rules
 from tandem.matches.forms.criteria import CriterionForm, MoveForm, TryWeightsForm
@@ -137,7 +138,7 @@ def _form_page(request: TenantRequest, criterion: MatchingCriterion | None) -> H
                 )
                 messages.success(request, f"Criterion “{saved}” saved.")
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             return redirect(_url(request, "criteria"))
     return render(

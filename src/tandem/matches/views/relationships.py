@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.enrolment.highlights import common_ground, highlights
 from tandem.matches import pairing
 from tandem.matches.services import open_relationship_counts, score_pair
@@ -221,7 +222,7 @@ def relationship_create(request: TenantRequest, org_slug: str, program_slug: str
                     program, mentee=mentee, mentor=mentor, by=request.user
                 )
             except ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -391,7 +392,7 @@ def group_space(
                 meeting_cadence=form.cleaned_data["meeting_cadence"],
             )
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             if not request.htmx:
                 messages.success(request, "The group's space is saved.")

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.mentoring.forms.guides import MoveForm, TemplateForm
 from tandem.mentoring.models import MeetingTemplate
 from tandem.mentoring.services import guides as services
@@ -80,7 +81,7 @@ def _form_page(request: TenantRequest, template: MeetingTemplate | None) -> Http
                     )
                     messages.success(request, f"“{saved}” saved.")
             except ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_service_error(form, error)
             else:
                 return redirect(_url(request, "guide"))
         status = 422

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.core.forms import show_service_error
 from tandem.core.text import render_markdown
 from tandem.mentoring.forms.records import (
     ActionDoneForm,
@@ -350,8 +351,7 @@ def record_save(
         try:
             record_services.save_record(meeting, form.record_input(), by=member.membership)
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, "Record saved and shared with your mentorship.")
             return redirect(meeting.get_absolute_url() + "#record")
@@ -375,8 +375,7 @@ def action_add(
                 mentorship, form.item_input(), by=member.membership, meeting=meeting
             )
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, "Action item added.")
             return redirect(meeting.get_absolute_url() + "#actions")
@@ -428,8 +427,7 @@ def action_edit(
             try:
                 record_services.edit_action_item(item, form.item_input(), by=member.membership)
             except ServiceError as refused:
-                field = refused.field if refused.field in form.fields else None
-                form.add_error(field, refused.message)
+                show_service_error(form, refused)
             else:
                 messages.success(request, "Action item saved.")
                 return redirect(_next_url(request, mentorship.get_absolute_url()))
@@ -577,8 +575,7 @@ def rate(
                 share_comment=form.cleaned_data["share_comment"],
             )
         except ServiceError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, refused.message)
+            show_service_error(form, refused)
         else:
             messages.success(request, "Thank you — your rating is saved.")
             return redirect(meeting.get_absolute_url() + "#ratings")
