@@ -336,25 +336,27 @@ def _set_status(goal: Goal, *, by: Membership, status: str, action: str, **extra
     return goal
 
 
+def _waiting_suggestion(goal: Goal, *, by: Membership) -> Goal:
+    """The suggestion, locked, that its mentee answers now (inside their transaction)."""
+    goal = _locked_goal(goal.pk)
+    _writable(goal.mentorship)
+    _owner(goal, by)
+    if goal.status != GoalStatus.SUGGESTED:
+        raise ServiceError("This goal is not a suggestion waiting for you.")
+    return goal
+
+
 def accept_suggestion(goal: Goal, *, by: Membership) -> Goal:
     """The mentee takes their mentor's suggestion: it becomes their draft."""
     with transaction.atomic():
-        goal = _locked_goal(goal.pk)
-        _writable(goal.mentorship)
-        _owner(goal, by)
-        if goal.status != GoalStatus.SUGGESTED:
-            raise ServiceError("This goal is not a suggestion waiting for you.")
+        goal = _waiting_suggestion(goal, by=by)
         return _set_status(goal, by=by, status=GoalStatus.DRAFT, action="goal.accepted")
 
 
 def decline_suggestion(goal: Goal, *, by: Membership) -> None:
     """The mentee declines the suggestion: it is removed (the audit log keeps that it was)."""
     with transaction.atomic():
-        goal = _locked_goal(goal.pk)
-        _writable(goal.mentorship)
-        _owner(goal, by)
-        if goal.status != GoalStatus.SUGGESTED:
-            raise ServiceError("This goal is not a suggestion waiting for you.")
+        goal = _waiting_suggestion(goal, by=by)
         record_audit(by.user, "goal.declined", goal, changes={"suggested_by": goal.suggested_by_id})
         goal.delete()
 
