@@ -3,7 +3,8 @@ start self-assessments for most mentees and mid-point ones for a few (with a men
 here and there), private journal entries with one shared, and SBI feedback both ways.
 
 Written with ``bulk_create`` after the history, deterministic for a seed. Demo text is
-written for the demo: what a mentee in a six-week-old mentorship would plausibly write.
+written for the demo: what a mentee in a six-week-old mentorship would plausibly write. Every
+pair mentorship also gets one or two goals with milestones, some done and celebrated.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.growth.enums import AssessmentStage, AssessorRole
+from tandem.growth.enums import AssessmentStage, AssessorRole, CelebrationKind, GoalStatus
 from tandem.growth.models import (
     Assessment,
+    Celebration,
     DevelopmentPlan,
     Feedback,
     FeedbackRequest,
+    Goal,
     JournalEntry,
+    Milestone,
     PlanComment,
     PlanVersion,
     Skill,
@@ -36,6 +40,50 @@ from tandem.programs.models import Program
 
 if TYPE_CHECKING:
     from tandem.demo.history import HistoryReport
+
+#: (statement, measure, target, the three milestones): what mentees six weeks in would write.
+GOALS = (
+    (
+        "Chair two meetings of my project's steering group by the end of the program",
+        "Meetings chaired, and feedback from two members after each",
+        "2 meetings chaired",
+        (
+            "Draft an agenda and share it with my mentor",
+            "Chair the first meeting",
+            "Ask two members for feedback and chair the second",
+        ),
+    ),
+    (
+        "Give a 10-minute update to the leadership team without notes",
+        "Update given; my manager rates it 4 or 5 out of 5",
+        "1 update, rated 4+",
+        (
+            "Write the three messages I want them to remember",
+            "Rehearse twice with my mentor",
+            "Give the update and ask my manager for a rating",
+        ),
+    ),
+    (
+        "Delegate one recurring task a week to a colleague",
+        "Tasks handed over and done without me stepping back in",
+        "6 tasks delegated",
+        (
+            "List the tasks only I do today",
+            "Hand over the first task with a short guide",
+            "Review with the colleague after three weeks",
+        ),
+    ),
+    (
+        "Negotiate the scope of my next project before it starts",
+        "A written scope agreed with my manager and the client",
+        "1 agreed scope",
+        (
+            "Write what I need and what I can give up",
+            "Practise the conversation with my mentor",
+            "Hold the meeting and send the written scope",
+        ),
+    ),
+)
 
 STRENGTHS = (
     "I listen before I answer, and people bring me their problems early.",
@@ -98,6 +146,7 @@ def seed_growth(program: Program, history: HistoryReport | None, *, seed: int = 
     rng = random.Random(seed * 31 + 5)
     now = timezone.now()
     skills = starter_skills(program)
+    objectives = list(program.objectives.values_list("pk", flat=True))
     members: dict[int, list[MentorshipMember]] = {}
     for place in MentorshipMember.objects.filter(
         mentorship_id__in=history.mentorship_ids, mentorship__kind="pair"
@@ -108,11 +157,14 @@ def seed_growth(program: Program, history: HistoryReport | None, *, seed: int = 
         for mentorship_id, places in sorted(members.items()):
             mentee = next((p for p in places if p.role == MemberRole.MENTEE), None)
             mentor = next((p for p in places if p.role == MemberRole.MENTOR), None)
-            if mentee is None or mentor is None or rng.random() < 0.25:
+            if mentee is None or mentor is None:
+                continue
+            started = mentee.mentorship.started_at or now - dt.timedelta(days=42)
+            goals = _goals(rng, program, mentee, mentor, started, objectives)
+            if rng.random() < 0.25:
                 continue
             filled += 1
-            started = mentee.mentorship.started_at or now - dt.timedelta(days=42)
-            _plan(rng, mentorship_id, mentee, mentor, started)
+            _plan(rng, mentorship_id, mentee, mentor, started, goals)
             _assessments(rng, program, mentorship_id, mentee, mentor, skills, started)
             _journal(rng, mentorship_id, mentee, mentor, started)
             _feedback(rng, mentorship_id, mentee, mentor, started)
@@ -123,12 +175,90 @@ def _at(started: dt.datetime, days: float) -> dt.datetime:
     return min(started + dt.timedelta(days=days), timezone.now())
 
 
+def _goals(
+    rng: random.Random,
+    program: Program,
+    mentee: MentorshipMember,
+    mentor: MentorshipMember,
+    started: dt.datetime,
+    objectives: list[int],
+) -> list[Goal]:
+    """One or two goals for the mentee, each with three milestones: some done (celebrated),
+    now and then a goal achieved, most serving one of the program's objectives."""
+    mentorship = mentee.mentorship
+    ends_on = mentorship.ends_on or program.ends_on
+    goals = []
+    for position, (statement, measure, target, steps) in enumerate(
+        rng.sample(GOALS, rng.choice((1, 1, 2)))
+    ):
+        done = rng.choice((0, 1, 1, 2, 3))
+        achieved = done == 3 and rng.random() < 0.6
+        goal = Goal.objects.create(
+            mentorship=mentorship,
+            program=program,
+            owner_id=mentee.membership_id,
+            statement=statement,
+            measure=measure,
+            target=target,
+            relevant="It is what my role asks of me next.",
+            deadline=ends_on - dt.timedelta(days=14),
+            objective_id=rng.choice(objectives) if objectives and rng.random() < 0.8 else None,
+            status=GoalStatus.ACHIEVED if achieved else GoalStatus.ACTIVE,
+            progress=done * 100 // len(steps),
+            achieved_at=_at(started, 40) if achieved else None,
+            position=position,
+        )
+        milestones = Milestone.objects.bulk_create(
+            Milestone(
+                goal=goal,
+                title=title,
+                due_on=(started + dt.timedelta(days=14 * (n + 1))).date(),
+                owner_id=mentee.membership_id,
+                done_at=_at(started, 12 * (n + 1)) if n < done else None,
+                done_by_id=mentee.membership_id if n < done else None,
+                position=n,
+            )
+            for n, title in enumerate(steps)
+        )
+        celebrations = [
+            Celebration(
+                program=program,
+                mentorship=mentorship,
+                goal=goal,
+                milestone=milestone,
+                kind=CelebrationKind.MILESTONE_DONE,
+                key=f"milestone:{milestone.pk}",
+            )
+            for milestone in milestones
+            if milestone.done_at is not None
+        ]
+        if achieved and goal.achieved_at is not None:
+            celebrations.append(
+                Celebration(
+                    program=program,
+                    mentorship=mentorship,
+                    goal=goal,
+                    kind=CelebrationKind.GOAL_ACHIEVED,
+                    key=f"goal:{goal.pk}:{goal.achieved_at.date().isoformat()}",
+                )
+            )
+        Celebration.objects.bulk_create(celebrations)
+        goals.append(goal)
+    if goals and rng.random() < 0.3:
+        goals[0].comments.create(
+            author_id=mentor.membership_id,
+            text="Good measure. Shall we pick the first date at our next meeting?",
+        )
+    return goals
+
+
 def _plan(
     rng: random.Random,
     mentorship_id: int,
     mentee: MentorshipMember,
     mentor: MentorshipMember,
     started: dt.datetime,
+    goals: list[Goal],
 ) -> None:
     sections = {
         "strengths": rng.choice(STRENGTHS),
@@ -152,6 +282,7 @@ def _plan(
         reviewed_by_id=mentor.membership_id if reviewed else None,
         updated_by_id=mentee.membership_id,
     )
+    plan.goals.set(goals)
     PlanVersion.objects.bulk_create(
         PlanVersion(plan=plan, number=n, sections=text, author_id=mentee.membership_id)
         for n, text in enumerate(versions, start=1)
