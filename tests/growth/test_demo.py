@@ -64,3 +64,7 @@ def test_the_demo_seeds_goals_whose_progress_and_celebrations_follow_their_miles
     assert Celebration.objects.filter(kind="milestone_done").count() == done_milestones
     achieved = Goal.objects.filter(status="achieved").count()
     assert Celebration.objects.filter(kind="goal_achieved").count() == achieved
+    for celebration in Celebration.objects.select_related("milestone", "goal"):
+        milestone, goal = celebration.milestone, celebration.goal
+        happened = milestone.done_at if milestone else goal.achieved_at
+        assert celebration.created_at == happened

@@ -242,7 +242,12 @@ def _goals(
                     key=f"goal:{goal.pk}:{goal.achieved_at.date().isoformat()}",
                 )
             )
-        Celebration.objects.bulk_create(celebrations)
+        # Celebrated when it happened, not when the demo was seeded: the program's "this
+        # month" counters read these dates.
+        for celebration in Celebration.objects.bulk_create(celebrations):
+            happened = celebration.milestone.done_at if celebration.milestone else None
+            celebration.created_at = happened or goal.achieved_at or celebration.created_at
+        Celebration.objects.bulk_update(celebrations, ["created_at"])
         goals.append(goal)
     if goals and rng.random() < 0.3:
         goals[0].comments.create(
