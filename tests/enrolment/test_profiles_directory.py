@@ -150,7 +150,7 @@ def test_directory_search_and_filters(world: World, login: Any) -> None:
         return [card.membership.user.full_name for card in response.context["page"]]
 
     assert names(q="sql") == ["Zoe Zhang"]
-    assert names(q="ada") == ["Ada Abebe"]
+    assert names(q="abebe") == ["Ada Abebe"]  # factory names are random: "ada" can match "Adam"
     assert names(f_industry="healthcare") == ["Ada Abebe"]
     assert names(q="sql", f_industry="healthcare") == []
     assert names(q="woman") == []  # demographic answers are never searched
