@@ -66,15 +66,28 @@ ACTIONS = (
     "Write down three situations where {skill} would have helped this month",
     "Send the mentor the summary of what you want from this mentorship",
 )
-MESSAGES = (
-    "Thanks for today — that helped a lot.",
-    "I tried the approach we discussed in my one-to-one; it went better than expected!",
-    "Here is the article I mentioned: look at the section on difficult conversations.",
-    "Could we move next week's meeting by a day? Thursday works better for me.",
-    "Thursday is fine. Same time?",
-    "Quick win to share: my manager agreed to the stretch project.",
-    "Looking forward to our next session.",
+#: Short exchanges: the first line is written by one member, the second is the other's reply.
+EXCHANGES = (
+    ("Thanks for today — that helped a lot.", "Glad it did. Let me know how the meeting goes."),
+    (
+        "I tried the approach we discussed in my one-to-one; it went better than expected!",
+        "That is great to hear. What would you do differently next time?",
+    ),
+    (
+        "Here is the article I mentioned: look at the section on difficult conversations.",
+        "Thank you, I will read it before we meet.",
+    ),
+    (
+        "Could we move next week's meeting by a day? Thursday works better for me.",
+        "Thursday is fine. Same time?",
+    ),
+    (
+        "Quick win to share: my manager agreed to the stretch project.",
+        "Well done! Bring the plan for it next time and we will look at the first steps.",
+    ),
+    ("Looking forward to our next session.", "Me too. See you then."),
 )
+
 ASSIGNMENT_PROMPT = (
     "Before our second meeting, write how you intend to get the most out of this mentorship "
     "for your development, and share it with your mentor."
@@ -244,18 +257,28 @@ def _converse(
     rng: random.Random,
 ) -> None:
     span = max((until - since).total_seconds(), 3600.0)
-    moments = sorted(since + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
+    moments = sorted(
+        _waking(since + dt.timedelta(seconds=rng.uniform(0, span)), rng) for _ in range(count)
+    )
+    lines = [line for exchange in rng.sample(EXCHANGES, len(EXCHANGES)) for line in exchange]
     for position, moment in enumerate(moments):
         plan.messages.append(
             (
                 Message(
                     mentorship=mentorship,
                     author=people[position % len(people)],
-                    body=rng.choice(MESSAGES),
+                    body=lines[position % len(lines)],
                 ),
                 moment,
             )
         )
+
+
+def _waking(moment: dt.datetime, rng: random.Random) -> dt.datetime:
+    """People write between 8:00 and 21:00 (UTC, near the demo's own zones), not at 4 a.m."""
+    if 8 <= moment.hour < 21:
+        return moment
+    return moment.replace(hour=rng.randint(8, 20))
 
 
 def _assign(

@@ -46,6 +46,8 @@ from tandem.programs.models import (
 
 DEMO_PASSWORD = "tandem-demo"  # noqa: S105  (printed on purpose: these are demo logins)
 DEMO_ORGANIZATION_SLUG = "northwind"
+#: The printed logins' names: nobody generated shares one ("Priya Patel" is the demo mentee).
+DEMO_NAMES = frozenset({"Carmen Ortiz", "Malik Mensah", "Priya Patel"})
 DEMO_LOGINS = {
     "coordinator": "coordinator@demo.tandem.test",
     "mentor": "mentor@demo.tandem.test",
@@ -131,6 +133,8 @@ def generate_people(
     emails_by_team: dict[tuple[str, str], list[str]] = {}
     for index in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        while f"{first} {last}" in DEMO_NAMES:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = ascii_email(f"{first}.{last}.{index}", email_domain)
         role = Role.MENTOR if rng.random() < mentor_share else Role.MENTEE
         city, country, lat, lon, tz, local_languages = rng.choice(CITIES)
