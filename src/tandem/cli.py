@@ -431,8 +431,13 @@ def cmd_match_program(options: argparse.Namespace) -> int:
     print(
         f"  matched       {figures.matched} of {figures.mentees} mentees ({figures.matched_pct:g}%)"
     )
-    if figures.mean_score is not None:
-        print(f"  scores        mean {figures.mean_score:.3f}, lowest {figures.min_score:.3f}")
+    if figures.mean_fit is not None:
+        from tandem.matching.model import fit_percent
+
+        print(
+            f"  fit           mean {fit_percent(figures.mean_fit, 1)}, "
+            f"lowest {fit_percent(figures.min_fit, 1)}"
+        )
     if figures.choice_share:
         share = figures.choice_share
         print(

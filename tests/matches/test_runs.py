@@ -15,13 +15,14 @@ from tandem.core.errors import ServiceError
 from tandem.matches import queries, services
 from tandem.matches.enums import PairRuleKind, RunStatus
 from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee
-from tandem.matching.model import fit_percent
+from tandem.matching.model import fit_of, fit_percent
 from tandem.mentoring.enums import RelationshipStatus
 from tandem.mentoring.models import Relationship
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.models import Notification
 from tandem.programs.enums import Role
 from tandem.programs.models import Membership
+from tests.api.test_api import Api
 from tests.conftest import World
 from tests.matches.runs_support import member, pool, run
 
@@ -198,13 +199,36 @@ def test_scenario_figures(world: World, scenario: MatchRun) -> None:
     ((row_run, figures),) = queries.scenario_rows(world.program)
     assert row_run == scenario
     assert (figures.mentees, figures.matched, figures.matched_pct) == (4, 3, 75.0)
-    scores = list(scenario.proposals.values_list("score", flat=True))
-    assert figures.mean_score == pytest.approx(sum(scores) / 3)
-    assert figures.min_score == pytest.approx(min(scores))
+    fits = [proposal.fit for proposal in scenario.proposals.all()]
+    assert fits == [
+        pytest.approx(fit_of(proposal.contributions)) for proposal in scenario.proposals.all()
+    ]
+    assert figures.mean_fit == pytest.approx(sum(fits) / 3)
+    assert figures.min_fit == pytest.approx(min(fits))
     assert figures.certificate_gap == 0
     assert figures.unmatched == 1
     assert figures.reasons[0][1] == 1
     assert sum(m for _, m in figures.mentor_load) == 3
+
+
+def test_scenario_pages_show_the_mean_and_lowest_fit_as_percentages(
+    world: World, login: Any, scenario: MatchRun
+) -> None:
+    fits = [proposal.fit for proposal in scenario.proposals.all()]
+    mean, lowest = fit_percent(sum(fits) / len(fits), 1), fit_percent(min(fits), 1)
+    client = login(world.coordinator)
+    for page in (world.url(f"matching/{scenario.pk}/"), world.url("matching/")):
+        html = client.get(page).content.decode()
+        assert mean in html
+        assert lowest in html
+    program = world.program
+    detail = Api(world.coordinator).get(
+        f"/api/v1/organizations/{program.organization.slug}/programs/{program.slug}"
+        f"/matching/runs/{scenario.pk}"
+    )
+    assert detail.status_code == 200
+    assert detail.json()["figures"]["mean_fit_percent"] == round(100 * sum(fits) / len(fits), 1)
+    assert detail.json()["figures"]["lowest_fit_percent"] == round(100 * min(fits), 1)
 
 
 def test_compare_lists_the_pairs_that_differ(

@@ -4,6 +4,9 @@ coordinator's locks and forbids, mentees' requests, and the relationships that r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -107,6 +110,10 @@ class ProposedMatch(models.Model):
     mentee = models.ForeignKey("programs.Membership", on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey("programs.Membership", on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
+    #: How well the two profiles fit, in [0, 1] (the score without the choice bonus): the
+    #: number every page shows as a percentage. Stored so a run's mean and lowest fit are
+    #: one aggregate query.
+    fit = models.FloatField(default=0.0)
     contributions = models.JSONField(default=list, blank=True)
     explanation = models.TextField(blank=True)
     choice_rank = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -123,11 +130,11 @@ class ProposedMatch(models.Model):
     def __str__(self) -> str:
         return f"{self.mentee} ↔ {self.mentor} ({self.score:.2f})"
 
-    @property
-    def fit(self) -> float:
-        """How well the two profiles fit, in [0, 1] (the score without the choice bonus):
-        the number every page shows as a percentage."""
-        return fit_of(self.contributions) if self.contributions else max(0.0, min(1.0, self.score))
+
+def proposal_fit(score: float, contributions: Sequence[Any]) -> float:
+    """A proposal's :attr:`ProposedMatch.fit`: its criteria's contributions, or (for a pair
+    scored without them) its score within [0, 1]."""
+    return fit_of(contributions) if contributions else max(0.0, min(1.0, score))
 
 
 class UnmatchedMentee(models.Model):

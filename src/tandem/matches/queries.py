@@ -180,12 +180,10 @@ def runs_of(program: Program) -> QuerySet[MatchRun]:
             matched=_count(proposals),
             unmatched_count=_count(UnmatchedMentee.objects.filter(run=OuterRef("pk"))),
             edited=_count(proposals.exclude(source=ProposedMatch.Source.ENGINE)),
-            mean_score=Subquery(
-                proposals.order_by().values("run").annotate(v=Avg("score")).values("v")
+            mean_fit=Subquery(
+                proposals.order_by().values("run").annotate(v=Avg("fit")).values("v")
             ),
-            min_score=Subquery(
-                proposals.order_by().values("run").annotate(v=Min("score")).values("v")
-            ),
+            min_fit=Subquery(proposals.order_by().values("run").annotate(v=Min("fit")).values("v")),
         )
         .order_by("-created_at", "-id")
     )
@@ -198,8 +196,9 @@ class Figures:
     mentees: int
     matched: int
     matched_pct: float
-    mean_score: float | None
-    min_score: float | None
+    #: the pairs' mean and lowest fit in [0, 1] (shown as percentages, like every fit)
+    mean_fit: float | None
+    min_fit: float | None
     choice_share: dict[str, float]
     mentor_load: list[tuple[int, int]]
     certificate_gap: float | None
@@ -256,6 +255,10 @@ def figures(run: MatchRun, reasons: Sequence[tuple[str, int]] = ()) -> Figures:
     matched = getattr(run, "matched", None)
     if matched is None:
         matched = run.proposals.count()
+    if hasattr(run, "mean_fit"):
+        fits = {"mean": run.mean_fit, "lowest": getattr(run, "min_fit", None)}
+    else:
+        fits = run.proposals.aggregate(mean=Avg("fit"), lowest=Min("fit"))
     load = sorted(
         ((int(k), int(v)) for k, v in (stats.get("mentor_load") or {}).items()),
         key=lambda item: item[0],
@@ -264,8 +267,8 @@ def figures(run: MatchRun, reasons: Sequence[tuple[str, int]] = ()) -> Figures:
         mentees=mentees,
         matched=matched,
         matched_pct=round(100.0 * matched / mentees, 1) if mentees else 0.0,
-        mean_score=getattr(run, "mean_score", stats.get("mean_score")),
-        min_score=getattr(run, "min_score", stats.get("min_score")),
+        mean_fit=fits["mean"],
+        min_fit=fits["lowest"],
         choice_share=dict(stats.get("choice_share") or {}),
         mentor_load=load,
         certificate_gap=stats.get("certificate_gap"),

@@ -24,7 +24,7 @@ from tandem.core.leases import WORKER_STOPPED, Heartbeat, expired_before, fail_t
 from tandem.core.services import record_audit
 from tandem.enrolment.highlights import common_ground, highlights
 from tandem.matches.enums import PairRuleKind, RunMode, RunObjective, RunStatus
-from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee
+from tandem.matches.models import MatchRun, PairRule, ProposedMatch, UnmatchedMentee, proposal_fit
 from tandem.matches.problem import (
     Pool,
     build_problem,
@@ -429,6 +429,7 @@ def _store_result(
                 mentee_id=pair[0],
                 mentor_id=pair[1],
                 score=match.score,
+                fit=proposal_fit(match.score, match.contributions),
                 contributions=_contributions(match.contributions),
                 explanation=match.explanation,
                 choice_rank=match.choice_rank,
@@ -548,6 +549,7 @@ def assign_in_run(
             defaults={
                 "mentor": mentor,
                 "score": pair_score.score,
+                "fit": proposal_fit(pair_score.score, pair_score.contributions),
                 "contributions": _contributions(pair_score.contributions),
                 "explanation": pair_score.explanation,
                 "choice_rank": pair_score.choice_rank,
@@ -587,6 +589,7 @@ def swap_in_run(run: MatchRun, *, first: Membership, second: Membership, by: Use
             pair_score = score_pair(run.program, mentee=proposal.mentee, mentor=mentor)
             proposal.mentor = mentor
             proposal.score = pair_score.score
+            proposal.fit = proposal_fit(pair_score.score, pair_score.contributions)
             proposal.contributions = _contributions(pair_score.contributions)
             proposal.explanation = pair_score.explanation
             proposal.choice_rank = pair_score.choice_rank

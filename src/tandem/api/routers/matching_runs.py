@@ -105,8 +105,9 @@ class FiguresOut(Schema):
     mentees: int
     matched: int
     matched_pct: float
-    mean_score: float | None
-    min_score: float | None
+    #: the pairs' mean and lowest fit, 0–100 (the one fit scale)
+    mean_fit_percent: float | None = Field(ge=0, le=100)
+    lowest_fit_percent: float | None = Field(ge=0, le=100)
     choice_share: dict[str, float]
     mentor_load: dict[str, int]
     certificate_gap: float | None
@@ -273,8 +274,8 @@ def _figures_out(figures: queries.Figures) -> dict[str, Any]:
         "mentees": figures.mentees,
         "matched": figures.matched,
         "matched_pct": figures.matched_pct,
-        "mean_score": figures.mean_score,
-        "min_score": figures.min_score,
+        "mean_fit_percent": None if figures.mean_fit is None else percent(figures.mean_fit),
+        "lowest_fit_percent": None if figures.min_fit is None else percent(figures.min_fit),
         "choice_share": figures.choice_share,
         "mentor_load": {str(load): mentors for load, mentors in figures.mentor_load},
         "certificate_gap": figures.certificate_gap,
