@@ -183,3 +183,17 @@ def test_seed_history_needs_no_more_than_a_handful_of_people(db: Any) -> None:
     report = seed_demo(participants=5, seed=3)
     assert report.history is not None
     assert _demo_pair().meetings_held == 2
+
+
+def test_demo_mentees_answer_the_communication_style_preference(demo: SeedReport) -> None:
+    from tandem.matches.enums import CriterionKind
+    from tandem.matches.problem import install_default_criteria
+
+    answers = [
+        m.answers.get("communication_style_preference")
+        for m in Membership.objects.filter(program=demo.program, role="mentee")
+    ]
+    assert set(answers) >= {"Someone like me", "Someone different from me", "No preference"}
+    # a scenario the coordinator runs in the demo weighs the answer
+    kinds = {criterion.kind for criterion in install_default_criteria(demo.program)}
+    assert CriterionKind.PREFERENCE in kinds

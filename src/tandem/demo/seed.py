@@ -187,6 +187,10 @@ def generate_people(
             answers["goals"] = rng.choice(GOAL_TEMPLATES).format(
                 skill=skill, skill2=skill2, aim=aim
             )
+            answers["communication_style_preference"] = rng.choices(
+                ["Someone like me", "Someone different from me", "No preference"],
+                weights=[3, 2, 5],
+            )[0]
         yield PersonSeed(
             email=email,
             full_name=f"{first} {last}",
