@@ -66,6 +66,19 @@ def test_coordinator_runs_compares_locks_and_publishes(
     # Lock two pairs of the fairest scenario, then publish it.
     fairest = MatchRun.objects.get(name="Fairest")
     page.goto(f"{base}matching/{fairest.pk}/")
+    # "Forbid" asks first: dismissing keeps the pair, accepting forbids it.
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Forbid").first.click()
+    expect(page.get_by_role("button", name="Forbid").first).to_be_visible()
+    assert len(questions) == 1
+    assert questions[0].startswith("Never pair ")
+    assert not PairRule.objects.filter(kind=PairRuleKind.FORBID).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Forbid").last.click()
+    expect(page.get_by_text("forbidden", exact=False).first).to_be_visible()
+    assert PairRule.objects.filter(kind=PairRuleKind.FORBID).count() == 1
+    page.goto(f"{base}matching/{fairest.pk}/")
     for _ in range(2):
         page.get_by_role("button", name="Lock").first.click()
         expect(page.get_by_text("locked", exact=False).first).to_be_visible()
@@ -76,7 +89,7 @@ def test_coordinator_runs_compares_locks_and_publishes(
     assert (
         Relationship.objects.filter(program=world.program, status=RelationshipStatus.ACTIVE).count()
         == fairest.proposals.count()
-        == 4
+        == 3  # four proposed, one forbidden above
     )
 
     # A mentee sees the introduction, with the reasons.

@@ -377,7 +377,10 @@ def compare(a: MatchRun, b: MatchRun) -> Comparison:
 
 
 def proposals_of(run: MatchRun, *, search: str = "", source: str = "") -> QuerySet[ProposedMatch]:
-    proposals = run.proposals.select_related("mentee__user", "mentor__user")
+    # The review table shows names: the members' profile answers stay unread.
+    proposals = run.proposals.select_related("mentee__user", "mentor__user").defer(
+        "mentee__answers", "mentor__answers"
+    )
     if search:
         proposals = proposals.filter(
             Q(mentee__user__full_name__icontains=search)
@@ -416,9 +419,15 @@ class UnmatchedRow:
 
 def unmatched_of(run: MatchRun) -> list[UnmatchedRow]:
     """The mentees the scenario leaves out, why, and their best alternatives (two queries)."""
-    entries = list(run.unmatched.select_related("mentee__user").order_by("id"))
+    entries = list(
+        run.unmatched.select_related("mentee__user").defer("mentee__answers").order_by("id")
+    )
     mentor_ids = {alt["mentor"] for entry in entries for alt in entry.alternatives}
-    mentors = Membership.objects.select_related("user").in_bulk(mentor_ids) if mentor_ids else {}
+    mentors = (
+        Membership.objects.select_related("user").defer("answers").in_bulk(mentor_ids)
+        if mentor_ids
+        else {}
+    )
     return [
         UnmatchedRow(
             entry=entry,

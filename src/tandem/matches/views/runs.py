@@ -21,7 +21,7 @@ from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
 
 PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"
-REVIEW_PAGE_SIZE = 100
+REVIEW_PAGE_SIZE = 50
 #: Statuses a run is still working in (the page polls them).
 WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
 
@@ -139,10 +139,13 @@ def _review_context(request: TenantRequest, run: MatchRun) -> dict[str, Any]:
         {
             "proposal": proposal,
             "locked": (proposal.mentee_id, proposal.mentor_id) in locked,
-            "top": sorted(
-                queries.contribution_rows(proposal.contributions, labels),
-                key=lambda row: -row.contribution,
-            )[:3],
+            "top": "; ".join(
+                f"{part.label} ({part.contribution:.2f})"
+                for part in sorted(
+                    queries.contribution_rows(proposal.contributions, labels),
+                    key=lambda row: -row.contribution,
+                )[:3]
+            ),
         }
         for proposal in page.object_list
     ]

@@ -5,9 +5,11 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (invalid) invalid.focus();
 });
 
-// Forms that post without htmx ask before destructive actions: <form data-confirm="…">.
+// Forms that post without htmx ask before destructive actions: <form data-confirm="…">, or
+// one button of a form with several: <button data-confirm="…" formaction="…">.
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  const question = form instanceof HTMLFormElement ? form.dataset.confirm : undefined;
+  if (!(form instanceof HTMLFormElement)) return;
+  const question = event.submitter?.dataset.confirm ?? form.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
