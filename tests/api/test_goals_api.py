@@ -312,12 +312,26 @@ def test_a_stale_version_is_409_naming_what_changed_and_nothing_is_written(
     assert stale.status_code == 409
     assert stale.json()["field"] == "version"
     assert "(the goal, how it is measured)" in stale.json()["detail"]
+    assert stale.json()["changed"] == ["statement", "measure"]
     assert "Nothing was overwritten" in stale.json()["detail"]
     goal = Goal.objects.get()
     assert (goal.statement, goal.measure, goal.target, goal.version) == ("Chair two", "Two", "", 2)
     fresh = client.patch(path, {"version": 2, "target": "3 meetings"})
     assert fresh.status_code == 200
     assert Goal.objects.get().target == "3 meetings"
+
+
+def test_a_409_names_the_changed_fields_as_the_api_does(world: World, pair: Pair) -> None:
+    objective = ObjectiveFactory(program=world.program)
+    goal_id = create(world, pair).json()["id"]
+    path = goals_path(pair, f"/{goal_id}")
+    client = api(world.mentee)
+    assert client.patch(path, {"version": 1, "objective_id": objective.pk}).status_code == 200
+    assert client.post(f"{path}/status", {"action": "activate"}).status_code == 200
+    stale = client.patch(path, {"version": 1, "project": "Budget"})
+    assert stale.status_code == 409
+    assert stale.json()["changed"] == ["status", "objective_id"]  # the latest first
+    assert Goal.objects.get().project == ""
 
 
 def test_patch_changes_only_the_fields_sent(world: World, pair: Pair) -> None:

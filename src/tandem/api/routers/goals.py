@@ -235,6 +235,13 @@ class AlignmentRowOut(Schema):
     shared_goals: list[SharedGoalOut]
 
 
+class StaleGoalOut(Schema):
+    detail: str
+    field: str
+    #: The goal's fields saved since the version sent (the latest first), named as in GoalOut.
+    changed: list[str]
+
+
 class ObjectiveRefOut(Schema):
     id: int
     statement: str
@@ -429,7 +436,7 @@ def goal_detail(
     return _fresh(mentorship, goal_id)
 
 
-@router.patch(GOAL, response={200: GoalOut, **ERRORS})
+@router.patch(GOAL, response={200: GoalOut, **ERRORS, 409: StaleGoalOut})
 def goal_update(
     request: HttpRequest,
     org: str,
@@ -450,7 +457,8 @@ def goal_update(
         with transaction.atomic(), _fields_as_sent():
             now_in = _patch_goal(access, mentorship, member.membership, goal, payload)
     except services.StaleGoal as stale:
-        return Status(409, {"detail": stale.message, "field": "version"})
+        changed = [API_FIELDS.get(name, name) for name in stale.changed]
+        return Status(409, {"detail": stale.message, "field": "version", "changed": changed})
     if now_in != mentorship.pk:
         mentorship, _ = _mine(access, now_in)
     return Status(200, _fresh(mentorship, goal.pk))
