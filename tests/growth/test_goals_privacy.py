@@ -627,3 +627,30 @@ def test_a_shared_goal_shows_its_statement_only(
     for text in (html, body):
         assert SECRETS["statement"] in text
         assert [f for f, s in SECRETS.items() if s in text and f != "statement"] == []
+
+
+def test_in_a_group_a_mentee_cannot_change_another_mentees_goal(world: World) -> None:
+    from tandem.programs.enums import Role
+    from tests.factories import MembershipFactory
+    from tests.mentoring.factories import make_group, membership_of
+
+    facilitator = membership_of(world.mentor, world.program)
+    first = membership_of(world.mentee, world.program)
+    second = MembershipFactory(program=world.program, role=Role.MENTEE)
+    group = make_group(world.program, facilitators=[facilitator], mentees=[first, second])
+    goal = services.create_goal(group, by=first, data=GoalInput(statement="First's own goal"))
+    token = Api(second.user)
+    before = snapshot()
+    client = Client()
+    client.force_login(second.user)
+    base = world.url(f"mentorships/{group.pk}/goals/{goal.pk}/")
+    assert client.get(base + "edit/").status_code == 404
+    assert client.post(base + "edit/", {"statement": "Mine", "version": 1}).status_code == 404
+    for action in ("activate", "achieve", "share"):
+        assert client.post(base + "status/", {"action": action}).status_code == 302
+    assert client.post(base + "check-in/", {"progress": "50"}).status_code == 422
+    path = API_GOAL.format(m=group.pk, g=goal.pk)
+    assert token.patch(path, {"version": 1, "statement": "Mine"}).status_code == 422
+    assert token.post(path + "/status", {"action": "drop", "reason": "x"}).status_code == 422
+    assert snapshot() == before
+    assert Goal.objects.get().statement == "First's own goal"
