@@ -9,8 +9,11 @@ mentorship that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Status
@@ -36,6 +39,29 @@ PROGRAM = "/organizations/{org}/programs/{program}"
 MENTORSHIP = PROGRAM + "/mentorships/{mentorship_id}"
 GOAL = MENTORSHIP + "/goals/{goal_id}"
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+#: The services name a refused input after the model's field; the client sent these names.
+API_FIELDS = {
+    "objective": "objective_id",
+    "skills": "skill_ids",
+    "template": "template_id",
+    "mentorship": "mentorship_id",
+    "milestone": "milestone_id",
+    "mentee": "mentee_id",
+}
+
+#: Text fields a PATCH may send as null, meaning "leave it as it is" (the columns hold "").
+TEXT_FIELDS = ("statement", "measure", "target", "achievable", "relevant", "project")
+
+
+@contextmanager
+def _fields_as_sent() -> Iterator[None]:
+    """A 422 from a service names the field as in the JSON the client sent."""
+    try:
+        yield
+    except ServiceError as error:
+        error.field = API_FIELDS.get(error.field or "", error.field)
+        raise
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -209,6 +235,13 @@ class AlignmentRowOut(Schema):
     shared_goals: list[SharedGoalOut]
 
 
+class StaleGoalOut(Schema):
+    detail: str
+    field: str
+    #: The goal's fields saved since the version sent (the latest first), named as in GoalOut.
+    changed: list[str]
+
+
 class ObjectiveRefOut(Schema):
     id: int
     statement: str
@@ -362,9 +395,10 @@ def goal_create(
 ) -> Status[dict[str, Any]]:
     """The mentee writes a goal (a draft unless ``activate``)."""
     mentorship, member = _mine(program_access(request, org, program), mentorship_id)
-    goal = services.create_goal(
-        mentorship, by=member.membership, data=_input(payload), activate=payload.activate
-    )
+    with _fields_as_sent():
+        goal = services.create_goal(
+            mentorship, by=member.membership, data=_input(payload), activate=payload.activate
+        )
     return Status(201, _fresh(mentorship, goal.pk))
 
 
@@ -386,9 +420,10 @@ def goal_suggest(
         )
         if mentee is None:
             raise ServiceError("Suggest goals to a mentee of this mentorship.", field="mentee_id")
-    goal = services.suggest_goal(
-        mentorship, by=member.membership, data=_input(payload), mentee=mentee
-    )
+    with _fields_as_sent():
+        goal = services.suggest_goal(
+            mentorship, by=member.membership, data=_input(payload), mentee=mentee
+        )
     return Status(201, _fresh(mentorship, goal.pk))
 
 
@@ -401,7 +436,7 @@ def goal_detail(
     return _fresh(mentorship, goal_id)
 
 
-@router.patch(GOAL, response={200: GoalOut, **ERRORS})
+@router.patch(GOAL, response={200: GoalOut, **ERRORS, 409: StaleGoalOut})
 def goal_update(
     request: HttpRequest,
     org: str,
@@ -411,22 +446,37 @@ def goal_update(
     payload: GoalPatch,
 ) -> Status[Any]:
     """Edit the goal (``version`` as last read: 409 with what changed when it is stale), share
-    it with the program, or move it to another of the mentee's mentorships."""
+    it with the program, or move it to another of the mentee's mentorships — all of it or,
+    when one part is refused, none of it."""
     access = program_access(request, org, program)
     mentorship, member = _mine(access, mentorship_id)
     goal = _goal(mentorship, goal_id)
     if not rules.owns_goal(member, goal):
         raise ServiceError("Only the mentee whose goal it is can change it.")
+    try:
+        with transaction.atomic(), _fields_as_sent():
+            now_in = _patch_goal(access, mentorship, member.membership, goal, payload)
+    except services.StaleGoal as stale:
+        changed = [API_FIELDS.get(name, name) for name in stale.changed]
+        return Status(409, {"detail": stale.message, "field": "version", "changed": changed})
+    if now_in != mentorship.pk:
+        mentorship, _ = _mine(access, now_in)
+    return Status(200, _fresh(mentorship, goal.pk))
+
+
+def _patch_goal(
+    access: Access, mentorship: Mentorship, by: Membership, goal: Goal, payload: GoalPatch
+) -> int:
+    """Apply the PATCH; the id of the mentorship the goal is in afterwards."""
     if goal.version != payload.version:
-        stale = services.StaleGoal(goal, services.changed_since(goal, payload.version))
-        return Status(409, {"detail": stale.message, "field": "version"})
+        raise services.StaleGoal(goal, services.changed_since(goal, payload.version))
     fields = payload.dict(exclude_unset=True)
     goal_fields = {
         k: v
         for k, v in fields.items()
         if k not in ("version", "shared_with_program", "mentorship_id")
+        and not (v is None and k in TEXT_FIELDS)
     }
-    version: int | None = payload.version
     if goal_fields:
         data = GoalInput(
             statement=goal_fields.get("statement", goal.statement),
@@ -444,23 +494,21 @@ def goal_update(
             ),
             progress_mode=goal_fields.get("progress_mode") or goal.progress_mode,
         )
-        goal = services.update_goal(goal, by=member.membership, data=data, version=version)
-        version = None
+        goal = services.update_goal(goal, by=by, data=data, version=payload.version)
     if payload.shared_with_program is not None:
-        goal = services.share_goal(goal, by=member.membership, shared=payload.shared_with_program)
-    if payload.mentorship_id is not None and payload.mentorship_id != mentorship.pk:
-        target = Mentorship.objects.filter(
-            pk=payload.mentorship_id, program=access.program_or_404
-        ).first()
-        if target is None:
-            raise ServiceError(
-                "You can move a goal only to another mentorship you are a mentee in.",
-                field="mentorship_id",
-            )
-        services.move_goal(goal, by=member.membership, to=target)
-        target_mentorship, _ = _mine(access, target.pk)
-        return Status(200, _fresh(target_mentorship, goal.pk))
-    return Status(200, _fresh(mentorship, goal.pk))
+        goal = services.share_goal(goal, by=by, shared=payload.shared_with_program)
+    if payload.mentorship_id is None or payload.mentorship_id == mentorship.pk:
+        return mentorship.pk
+    target = Mentorship.objects.filter(
+        pk=payload.mentorship_id, program=access.program_or_404
+    ).first()
+    if target is None:
+        raise ServiceError(
+            "You can move a goal only to another mentorship you are a mentee in.",
+            field="mentorship_id",
+        )
+    services.move_goal(goal, by=by, to=target)
+    return target.pk
 
 
 @router.post(GOAL + "/status", response={200: GoalOut, 204: None, **ERRORS})
