@@ -10,7 +10,7 @@ answers for everyone in a program in a constant number of queries, whatever its 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,6 +191,51 @@ def readiness_of(membership: Membership) -> Readiness:
             )
         ),
     )
+
+
+def readiness_of_many(memberships: Sequence[Membership]) -> dict[int, Readiness]:
+    """Each person's checklist, across any programs, in five queries however many there are
+    (a person's dashboard shows one card per program they are in)."""
+    if not memberships:
+        return {}
+    program_ids = {membership.program_id for membership in memberships}
+    membership_ids = [membership.pk for membership in memberships]
+    agreements: dict[int, Agreement] = {}
+    for each in Agreement.objects.filter(program_id__in=program_ids).order_by("version"):
+        agreements[each.program_id] = each  # the newest version wins
+    accepted: Mapping[int, set[int]] = defaultdict(set)
+    for membership_id, version in AgreementAcceptance.objects.filter(
+        membership_id__in=membership_ids
+    ).values_list("membership_id", "agreement__version"):
+        accepted[membership_id].add(version)
+    questions: Mapping[int, list[ProfileQuestion]] = defaultdict(list)
+    for question in ProfileQuestion.objects.filter(program_id__in=program_ids):
+        questions[question.program_id].append(question)
+    modules: Mapping[int, list[TrainingModule]] = defaultdict(list)
+    for module in TrainingModule.objects.filter(program_id__in=program_ids).only(
+        "id", "program_id", "title", "required_for", "position"
+    ):
+        modules[module.program_id].append(module)
+    completed: Mapping[int, set[int]] = defaultdict(set)
+    for membership_id, module_id in TrainingCompletion.objects.filter(
+        membership_id__in=membership_ids
+    ).values_list("membership_id", "module_id"):
+        completed[membership_id].add(module_id)
+    result = {}
+    for membership in memberships:
+        agreement = agreements.get(membership.program_id)
+        versions = accepted.get(membership.pk, set())
+        accepted_current = agreement is not None and agreement.version in versions
+        result[membership.pk] = evaluate(
+            membership,
+            questions=questions.get(membership.program_id, []),
+            agreement=agreement,
+            accepted_current=accepted_current,
+            accepted_older=bool(versions) and not accepted_current,
+            modules=modules.get(membership.program_id, []),
+            completed_module_ids=completed.get(membership.pk, set()),
+        )
+    return result
 
 
 @dataclass(frozen=True)
