@@ -288,3 +288,25 @@ def test_the_dashboard_reads_standings_in_a_fixed_number_of_queries(
     with django_assert_num_queries(14):
         response = client.get("/")
     assert len(CARD.findall(response.text)) == count + 1
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"),
+    [
+        (ProgramStatus.ACTIVE, "The program has started. Your program page shows where you stand"),
+        (ProgramStatus.CLOSING, "If you are in a mentorship, plan a last meeting"),
+    ],
+)
+def test_the_stage_message_promises_only_what_is_true_for_everyone(
+    world: World, to: ProgramStatus, expected: str
+) -> None:
+    """Everyone approved gets it, matched or not: it sends them to their program page."""
+    from django.template.loader import render_to_string
+
+    body = render_to_string(
+        "notifications/kinds/program_status.body.txt",
+        {"status": to.label, "role": "Mentee", "program": world.program},
+    )
+    assert expected in body
+    assert "meet your match" not in body
+    assert "feedback" not in body
