@@ -310,3 +310,16 @@ def test_the_stage_message_promises_only_what_is_true_for_everyone(
     assert expected in body
     assert "meet your match" not in body
     assert "feedback" not in body
+
+
+def test_the_shared_space_follows_the_program_into_closing(world: World, client: Client) -> None:
+    me = build(world, role=Role.MENTEE, state=S.MATCHED, mode=MatchingMode.ADMIN)
+    world.program.status = ProgramStatus.CLOSING
+    world.program.save()
+    client.force_login(me.user)
+    response = client.get(world.url("my-mentorship/"), follow=True)
+    next_step = re.search(
+        r'<h2 id="next-step-heading">Your next step</h2>\s*<p>(.*?)[.:]', response.text
+    )
+    assert next_step is not None
+    assert next_step.group(1) == "Your mentorship is closing"
