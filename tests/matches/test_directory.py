@@ -19,6 +19,9 @@ from tests.matches.relationships_support import pair
 
 pytestmark = pytest.mark.django_db
 
+#: Queries of one directory page, whatever the number of mentors on it.
+DIRECTORY_QUERIES = 30
+
 BASE = {
     "time_zone": "Europe/London",
     "availability": ["mon-evening", "wed-evening"],
@@ -195,3 +198,23 @@ def test_directory_before_matching_says_when_requests_can_be_sent(
     text = login(directory_world.mentee).get(directory_world.url("mentors/")).text
     assert 'action="' + directory_world.url("requests/send/") + '"' not in text
     assert "You can send your requests as soon as matching starts" in text
+
+
+@pytest.mark.parametrize("extra", [0, 2])
+def test_directory_query_count_does_not_grow_with_mentors(
+    directory_world: World, login: Any, django_assert_num_queries: Any, extra: int
+) -> None:
+    for index in range(extra):
+        MembershipFactory(
+            program=directory_world.program,
+            role=Role.MENTOR,
+            user=UserFactory(full_name=f"Extra Mentor{index}"),
+            answers={**BASE, "skills_offered": ["SQL"], "capacity": 2, "experience": "Ops"},
+        )
+    ada = _mentor(directory_world, "Ada Best")
+    set_choices(_mentee(directory_world), by=directory_world.mentee, mentor_ids=[ada.pk])
+    client = login(directory_world.mentee)
+    client.get(directory_world.url("mentors/"))  # warm the session and the criteria
+    with django_assert_num_queries(DIRECTORY_QUERIES):
+        response = client.get(directory_world.url("mentors/"))
+    assert len(response.context["page"]) == 3 + extra
