@@ -108,13 +108,13 @@ def standing_of(membership: Membership) -> Standing:
 
 def standings_of(memberships: Sequence[Membership]) -> dict[int, Standing]:
     """The standing of each mentor or mentee among ``memberships`` (others are left out), in
-    eight queries however many there are. Each membership needs its program loaded."""
+    at most nine queries however many there are. Each membership needs its program loaded."""
     people = [m for m in memberships if m.role in (Role.MENTOR, Role.MENTEE)]
     if not people:
         return {}
     ids = [m.pk for m in people]
     readiness = readiness_of_many(people)
-    # (status, ended or created, partner ids) of every mentorship place and relationship
+    # (status, when it ended or began, mentorship id, not confirmed yet) of every place
     places: dict[int, list[tuple[str, Any, int, bool]]] = defaultdict(list)
     for place in (
         MentorshipMember.objects.filter(membership_id__in=ids)
