@@ -85,7 +85,7 @@ def get_ready(page: Page, base: str, world: World, person: User) -> None:
     log_in(page, base, person.email)
     page.goto(base + world.url())
     page.get_by_role("link", name="Getting ready").first.click()
-    expect(page.get_by_role("heading", name="Getting ready to be matched")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your checklist")).to_be_visible()
     expect(page.get_by_text("1 of 4 steps done")).to_be_visible()
     assert axe_violations(page) == []
 
@@ -125,7 +125,7 @@ def get_ready(page: Page, base: str, world: World, person: User) -> None:
     expect(page.get_by_text("1 of 1 done")).to_be_visible()
 
     page.get_by_role("link", name="Back to your checklist").click()
-    expect(page.get_by_text("You are ready to be matched.")).to_be_visible()
+    expect(page.get_by_role("heading", name="You are ready to be matched")).to_be_visible()
     log_out(page)
 
 

@@ -159,7 +159,7 @@ def test_apply_to_a_public_program_creates_an_application_and_tells_coordinators
     assert AuditEntry.objects.filter(action="application.submitted").count() == 1
     # The applicant can now open the program page, which says they are waiting.
     home = login(person).get(world.url())
-    assert "waiting for a coordinator's approval" in home.text
+    assert '<h2 id="standing-heading">Your application is waiting for approval</h2>' in home.text
 
 
 def test_organization_program_lets_organization_people_apply_and_refuses_others(

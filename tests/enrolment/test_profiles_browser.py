@@ -55,12 +55,20 @@ def test_mentee_fills_profile_and_ranks_mentors(world: World, live_server: Any, 
     world.program.matching_mode = MatchingMode.SELF_SELECT
     world.program.save()
     mentors = Membership.objects.filter(program=world.program, role=Role.MENTOR)
-    mentors.update(answers={"industry": "software", "experience": "Ten years of SQL"})
+    # Both mentors speak the mentee's language: a pair that breaks "must share a language"
+    # cannot be chosen (the directory says why instead of offering the button).
+    mentors.update(
+        answers={"industry": "software", "experience": "Ten years of SQL", "languages": ["French"]}
+    )
     MembershipFactory(
         program=world.program,
         role=Role.MENTOR,
         user=UserFactory(full_name="Ada Abebe"),
-        answers={"industry": "healthcare", "experience": "Clinical research lead"},
+        answers={
+            "industry": "healthcare",
+            "experience": "Clinical research lead",
+            "languages": ["French"],
+        },
     )
     log_in(page, live_server.url, world.mentee.email)
     page.goto(f"{live_server.url}{world.url('profile/')}")

@@ -204,7 +204,7 @@ def test_funnel_query_count_is_the_same_for_1_and_3_people(world: World) -> None
     MembershipFactory(program=world.program, role=Role.MENTOR)
     InvitationFactory(program=world.program)
     three = funnel_queries(world.program)
-    assert one == three == 7
+    assert one == three == 9
 
 
 def test_funnel_page_query_count_is_the_same_for_1_and_3_people(world: World, login: Any) -> None:
@@ -220,3 +220,46 @@ def test_funnel_page_query_count_is_the_same_for_1_and_3_people(world: World, lo
         response = client.get(world.url("funnel/"))
     assert response.status_code == 200
     assert len(one) == len(three)
+
+
+def test_funnel_ready_to_match_leaves_out_people_already_matched(world: World) -> None:
+    from tandem.mentoring.models import Relationship
+    from tandem.mentoring.services.mentorships import PairSpec, create_pair
+
+    setup = setup_program(world.program)
+    mentor = make_ready(Membership.objects.get(user=world.mentor), setup)
+    mentee = make_ready(Membership.objects.get(user=world.mentee), setup)
+    waiting = make_ready(MembershipFactory(program=world.program, role=Role.MENTEE), setup)
+    create_pair(
+        world.program,
+        PairSpec(mentee_id=mentee.pk, mentor_id=mentor.pk, source=Relationship.Source.MANUAL),
+    )
+    funnel = program_funnel(world.program)
+    assert funnel.counts[FunnelStep.TRAINED] == 3
+    assert funnel.counts[FunnelStep.READY] == 1
+    assert [p.membership.pk for p in funnel.stuck_at(FunnelStep.READY)] == [waiting.pk]
+    assert {p.membership.pk for p in funnel.matched} == {mentor.pk, mentee.pk}
+    assert funnel.ids_by_step()[FunnelStep.READY.value] == [waiting.pk]
+
+
+def test_funnel_invited_counts_the_people_an_import_e_mailed(world: World) -> None:
+    from tandem.enrolment.services.imports import import_file, run_import
+
+    def checked(name: str, rows: str) -> Any:
+        content = ("email,full_name,role\n" + rows).encode()
+        participant_import, plan = import_file(
+            world.program, file_name=name, content=content, dry_run=True, by=world.coordinator
+        )
+        assert plan.problems == []
+        return participant_import
+
+    emailed = checked(
+        "people.csv", "new1@example.org,New One,mentee\nnew2@example.org,New Two,mentor\n"
+    )
+    quiet = checked("more.csv", "new3@example.org,New Three,mentee\n")
+    InvitationFactory(program=world.program)
+    run_import(emailed, by=world.coordinator, email_new_people=True)
+    run_import(quiet, by=world.coordinator, email_new_people=False)
+    funnel = program_funnel(world.program)
+    assert funnel.counts[FunnelStep.INVITED] == 3  # one invitation, two people e-mailed
+    assert funnel.counts[FunnelStep.APPLIED] == 6  # mentor, mentee, applicant, three imported

@@ -16,7 +16,7 @@ from tandem.mentoring.enums import EndReason, RelationshipStatus
 from tandem.mentoring.models import Relationship
 from tandem.mentoring.rules import mentorships as rules
 from tandem.programs.access import resolve_access
-from tandem.programs.enums import MatchingMode, Role
+from tandem.programs.enums import MatchingMode, ProgramStatus, Role
 from tandem.programs.models import Membership
 from tests.conftest import World
 from tests.matches.relationships_support import make_ready, pair, person, ready_program
@@ -102,21 +102,31 @@ def test_my_match_lists_past_relationships_without_detail(
 
 
 @pytest.mark.parametrize(
-    ("mode", "expected"),
+    ("mode", "headline", "expected"),
     [
-        (MatchingMode.ADMIN, "When they publish the matches"),
-        (MatchingMode.SELF_SELECT, "you choose your mentors"),
-        (MatchingMode.BOTH, "the coordinators match whoever is left"),
+        (MatchingMode.ADMIN, "You are ready to be matched", "as soon as they publish the matches"),
+        (
+            MatchingMode.SELF_SELECT,
+            "You are ready: choose your mentors",
+            "you can send your requests as soon as matching starts",
+        ),
+        (
+            MatchingMode.BOTH,
+            "You are ready: choose your mentors",
+            "The coordinators match whoever is left",
+        ),
     ],
 )
 def test_my_match_before_matching_says_what_happens_next(
-    world: World, login: Any, mode: str, expected: str
+    world: World, login: Any, mode: str, headline: str, expected: str
 ) -> None:
     world.program.matching_mode = mode
+    world.program.status = ProgramStatus.ENROLLING
     world.program.save()
     response = login(world.mentee).get(world.url("match/"))
-    assert "You are not matched yet" in response.text
+    assert f'<h2 id="standing-heading">{headline}</h2>' in response.text
     assert expected in response.text
+    assert "not matched" not in response.text
 
 
 def test_proposed_matches_are_never_shown_before_publishing(world: World, login: Any) -> None:
@@ -130,7 +140,7 @@ def test_proposed_matches_are_never_shown_before_publishing(world: World, login:
     )
     for user in (world.mentee, world.mentor):
         response = login(user).get(world.url("match/"))
-        assert "You are not matched yet" in response.text
+        assert '<h2 id="standing-heading">You are ready to be matched</h2>' in response.text
         assert "Draft reason" not in response.text
         other = world.mentor if user == world.mentee else world.mentee
         assert other.display_name not in response.text

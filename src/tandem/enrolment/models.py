@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from tandem.enrolment.enums import Audience, ImportStatus, QuestionKind
+from tandem.enrolment.wording import about_them
 from tandem.programs.enums import Role
 
 
@@ -51,6 +52,11 @@ class ProfileQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def label_about_them(self) -> str:
+        """The label as someone else reads the answer ("Skills they can offer")."""
+        return about_them(self.label)
 
     def applies_to(self, role: str) -> bool:
         if role == Role.MENTOR:

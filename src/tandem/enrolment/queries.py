@@ -153,6 +153,8 @@ class MentorCard:
     chosen_rank: int | None
     #: How well this mentor fits the viewing mentee (``tandem.matches.directory``).
     compatibility: Any = None
+    #: Why the viewing mentee cannot add this mentor to their choices ("" when they can).
+    unavailable: str = ""
 
 
 @dataclass(frozen=True)

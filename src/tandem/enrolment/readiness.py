@@ -10,15 +10,16 @@ answers for everyone in a program in a constant number of queries, whatever its 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tandem.enrolment.answers import completeness
-from tandem.enrolment.enums import FunnelStep
+from tandem.enrolment.enums import FunnelStep, ImportStatus
 from tandem.enrolment.models import (
     Agreement,
     AgreementAcceptance,
+    ParticipantImport,
     ProfileQuestion,
     TrainingCompletion,
     TrainingModule,
@@ -29,13 +30,17 @@ from tandem.programs.models import Invitation, Membership, Program
 #: The order of the funnel; each person's stage is the last step they reached in this order.
 FUNNEL_ORDER: tuple[FunnelStep, ...] = tuple(FunnelStep)
 
+#: Mentorship statuses in which a person is matched (``tandem.mentoring``'s proposed, active
+#: and closing): they have left "ready to match".
+MATCHED_STATUSES = ("proposed", "active", "closing")
 #: Statuses that have left the funnel (a declined application, a withdrawal).
 LEFT_STATUSES = frozenset({MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN})
 
 #: What each count on the funnel page means, in the coordinators' words.
 FUNNEL_HELP: dict[FunnelStep, str] = {
-    FunnelStep.INVITED: "Invitations sent and not withdrawn (accepted, pending or expired). "
-    "People who applied on their own were never invited, so later steps can be larger.",
+    FunnelStep.INVITED: "Invitations sent and not withdrawn (accepted, pending or expired), and "
+    "people an import e-mailed a link to. People who applied on their own, or were imported "
+    "without an e-mail, were never invited, so later steps can be larger.",
     FunnelStep.APPLIED: "Mentors and mentees who applied, accepted an invitation or were "
     "imported — everyone with a place, less those declined or withdrawn.",
     FunnelStep.APPROVED: "Of those, the ones a coordinator approved.",
@@ -44,7 +49,8 @@ FUNNEL_HELP: dict[FunnelStep, str] = {
     "agreement accepted (everyone, while the program has no agreement).",
     FunnelStep.TRAINED: "All of the above, and every training module required for their role "
     "completed (everyone, while no module is required of them).",
-    FunnelStep.READY: "Ready to be matched: every step done.",
+    FunnelStep.READY: "Ready to be matched: every step done, and not matched yet (people in a "
+    "proposed, active or closing mentorship are counted under “matched”).",
 }
 
 
@@ -193,12 +199,59 @@ def readiness_of(membership: Membership) -> Readiness:
     )
 
 
+def readiness_of_many(memberships: Sequence[Membership]) -> dict[int, Readiness]:
+    """Each person's checklist, across any programs, in five queries however many there are
+    (a person's dashboard shows one card per program they are in)."""
+    if not memberships:
+        return {}
+    program_ids = {membership.program_id for membership in memberships}
+    membership_ids = [membership.pk for membership in memberships]
+    agreements: dict[int, Agreement] = {}
+    for each in Agreement.objects.filter(program_id__in=program_ids).order_by("version"):
+        agreements[each.program_id] = each  # the newest version wins
+    accepted: Mapping[int, set[int]] = defaultdict(set)
+    for membership_id, version in AgreementAcceptance.objects.filter(
+        membership_id__in=membership_ids
+    ).values_list("membership_id", "agreement__version"):
+        accepted[membership_id].add(version)
+    questions: Mapping[int, list[ProfileQuestion]] = defaultdict(list)
+    for question in ProfileQuestion.objects.filter(program_id__in=program_ids):
+        questions[question.program_id].append(question)
+    modules: Mapping[int, list[TrainingModule]] = defaultdict(list)
+    for module in TrainingModule.objects.filter(program_id__in=program_ids).only(
+        "id", "program_id", "title", "required_for", "position"
+    ):
+        modules[module.program_id].append(module)
+    completed: Mapping[int, set[int]] = defaultdict(set)
+    for membership_id, module_id in TrainingCompletion.objects.filter(
+        membership_id__in=membership_ids
+    ).values_list("membership_id", "module_id"):
+        completed[membership_id].add(module_id)
+    result = {}
+    for membership in memberships:
+        agreement = agreements.get(membership.program_id)
+        versions = accepted.get(membership.pk, set())
+        accepted_current = agreement is not None and agreement.version in versions
+        result[membership.pk] = evaluate(
+            membership,
+            questions=questions.get(membership.program_id, []),
+            agreement=agreement,
+            accepted_current=accepted_current,
+            accepted_older=bool(versions) and not accepted_current,
+            modules=modules.get(membership.program_id, []),
+            completed_module_ids=completed.get(membership.pk, set()),
+        )
+    return result
+
+
 @dataclass(frozen=True)
 class PersonProgress:
     """One participant on the funnel page."""
 
     membership: Membership
     readiness: Readiness
+    #: In a proposed, active or closing mentorship: no longer waiting to be matched.
+    matched: bool = False
 
     @property
     def stage(self) -> FunnelStep:
@@ -229,8 +282,18 @@ class Funnel:
 
     def stuck_at(self, step: FunnelStep) -> list[PersonProgress]:
         """People who reached ``step`` but not the next one (for "invited": pending invitations
-        are listed separately, see :attr:`pending_invitations`)."""
-        return [person for person in self.people if person.stage == step]
+        are listed separately, see :attr:`pending_invitations`; for "ready": those not matched
+        yet)."""
+        return [
+            person
+            for person in self.people
+            if person.stage == step and not (step == FunnelStep.READY and person.matched)
+        ]
+
+    @property
+    def matched(self) -> list[PersonProgress]:
+        """People in a current mentorship (whatever their checklist says now)."""
+        return [person for person in self.people if person.matched]
 
     def missing(self, step: FunnelStep) -> list[PersonProgress]:
         """Approved people who have not done ``step`` (profile, agreement or training)."""
@@ -245,20 +308,22 @@ class Funnel:
         """Membership ids stuck at each step (API)."""
         ids: dict[str, list[int]] = {step.value: [] for step in FUNNEL_ORDER}
         for person in self.people:
-            ids[person.stage.value].append(person.membership.pk)
+            if not (person.stage == FunnelStep.READY and person.matched):
+                ids[person.stage.value].append(person.membership.pk)
         return ids
 
     def rows(self) -> list[tuple[FunnelStep, int, int, str]]:
         """(step, count, stuck there, help) in funnel order — ready for the page."""
         stuck: dict[FunnelStep, int] = defaultdict(int)
         for person in self.people:
-            stuck[person.stage] += 1
+            if not (person.stage == FunnelStep.READY and person.matched):
+                stuck[person.stage] += 1
         stuck[FunnelStep.INVITED] = len(self.pending_invitations)
         return [(step, self.counts[step], stuck[step], FUNNEL_HELP[step]) for step in FUNNEL_ORDER]
 
 
 def program_funnel(program: Program) -> Funnel:
-    """Every participant's readiness in seven queries, however many people there are."""
+    """Every participant's readiness in nine queries, however many people there are."""
     memberships = list(
         Membership.objects.filter(program=program, role__in=[Role.MENTOR, Role.MENTEE])
         .exclude(status__in=LEFT_STATUSES)
@@ -299,6 +364,19 @@ def program_funnel(program: Program) -> Funnel:
             "id", "email", "role", "accepted_at", "revoked_at", "expires_at"
         )
     )
+    emailed_by_imports = sum(
+        int((report or {}).get("emailed") or 0)
+        for report in ParticipantImport.objects.filter(
+            program=program, status=ImportStatus.IMPORTED
+        ).values_list("report", flat=True)
+    )
+    # Matching is a later stage (its app sits above this one): the mentorship places are read
+    # by their relation's name, and their statuses as plain strings.
+    matched_ids = set(
+        Membership.objects.filter(
+            program=program, mentorship_places__mentorship__status__in=MATCHED_STATUSES
+        ).values_list("id", flat=True)
+    )
 
     people: list[PersonProgress] = []
     for membership in memberships:
@@ -313,15 +391,23 @@ def program_funnel(program: Program) -> Funnel:
             modules=modules,
             completed_module_ids=completed.get(membership.pk, set()),
         )
-        people.append(PersonProgress(membership=membership, readiness=readiness))
+        people.append(
+            PersonProgress(
+                membership=membership,
+                readiness=readiness,
+                matched=membership.pk in matched_ids,
+            )
+        )
 
     position = {step: index for index, step in enumerate(FUNNEL_ORDER)}
     counts: dict[FunnelStep, int] = {step: 0 for step in FUNNEL_ORDER}
-    counts[FunnelStep.INVITED] = len(invitations)
+    counts[FunnelStep.INVITED] = len(invitations) + emailed_by_imports
     for person in people:
         reached = position[person.stage]
         for step in FUNNEL_ORDER[position[FunnelStep.APPLIED] : reached + 1]:
             counts[step] += 1
+        if person.stage == FunnelStep.READY and person.matched:
+            counts[FunnelStep.READY] -= 1
     missing_counts = {
         step: sum(
             1

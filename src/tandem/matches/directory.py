@@ -62,9 +62,12 @@ def compatibility_for(
             labels.get(rule.split("/", 1)[0], EXCLUSIONS.get(rule, rule))
             for rule in pair.failed_rules
         )
+        # The engine puts "your 1st choice" first; the mentee's own choice is no reason the
+        # mentor fits them (the card says "Your choice #1" on its own).
+        reasons = pair.reasons[1:] if pair.choice_rank else pair.reasons
         result[int(pair.mentor_id)] = Compatibility(
             score=pair.score,
-            reasons=tuple(pair.reasons[:TOP_REASONS]),
+            reasons=tuple(reasons[:TOP_REASONS]),
             unmet_rules=unmet,
             fit=pair.fit,
             trade_offs=tuple(pair.trade_offs[:TOP_REASONS]),

@@ -60,3 +60,14 @@ class RequestStatus(models.TextChoices):
     EXPIRED = "expired", "No answer in time"
     WITHDRAWN = "withdrawn", "Withdrawn"
     CLOSED = "closed", "Closed (matched elsewhere)"
+
+
+class ParticipantState(models.TextChoices):
+    """Where a mentor or mentee stands in their program (see ``tandem.matches.participants``)."""
+
+    NOT_READY = "not_ready", "Not ready to be matched"
+    READY = "ready", "Ready to be matched"
+    REQUESTED = "requested", "Request in play"
+    MATCHED = "matched", "Matched"
+    ENDED_EARLY = "ended_early", "Ended early"
+    COMPLETED = "completed", "Completed"

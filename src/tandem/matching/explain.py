@@ -184,7 +184,8 @@ def criterion_reason(
         unit = "hour" if hours == 1 else "hours"
         return f"{hours:g} {unit} apart"
     if kind == "text":
-        return f"similar {field_words} and {words(criterion.mentor_field)} ({score:.2f})"
+        # no raw similarity figure: people read this sentence (the fit has one scale, elsewhere)
+        return f"similar {field_words} and {words(criterion.mentor_field)}"
     return None
 
 

@@ -717,7 +717,9 @@ def run_import(
             ) from None
         participant_import.status = ImportStatus.IMPORTED
         participant_import.imported_at = now
-        participant_import.report = {**plan.report(), "job": "done"}
+        emailed = len(new_users) if email_new_people else 0
+        # "emailed": the people this import sent a link to (the funnel counts them as invited)
+        participant_import.report = {**plan.report(), "job": "done", "emailed": emailed}
         participant_import.save(update_fields=["status", "imported_at", "report"])
         record_audit(
             by,

@@ -340,7 +340,8 @@ def training_module_move(
 @requires(can_get_ready)
 def getting_ready(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
     program = request.access.program_or_404
-    readiness = readiness_of(_membership(request))
+    membership = _membership(request)
+    readiness = readiness_of(membership)
     base = _base_url(program)
     # (where, what to do, what to review once done)
     links = {
@@ -357,7 +358,7 @@ def getting_ready(request: TenantRequest, org_slug: str, program_slug: str) -> H
     return render(
         request,
         TEMPLATES + "getting_ready.html",
-        {"program": program, "readiness": readiness, "steps": steps},
+        {"program": program, "membership": membership, "readiness": readiness, "steps": steps},
     )
 
 

@@ -20,11 +20,19 @@ from tandem.enrolment.forms.profiles import ChoiceMoveForm
 from tandem.enrolment.rules import profiles as enrolment_rules
 from tandem.enrolment.services import profiles as profile_services
 from tandem.matches.directory import compatibility_for
+from tandem.matches.enums import ParticipantState
+from tandem.matches.participants import standing_of
+from tandem.matches.problem import mentor_capacity
+from tandem.matches.requests import REQUEST_STAGES, sending_problem
+from tandem.matches.services import open_relationship_counts
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
 
 DIRECTORY_PAGE_SIZE = 30
+#: States in which a mentee's choices no longer lead anywhere: they have a mentor, or their
+#: requests are on their way (withdrawing them reopens the choices).
+CHOICES_SETTLED = frozenset({ParticipantState.MATCHED, ParticipantState.REQUESTED})
 
 
 def _own_membership(request: TenantRequest) -> Membership:
@@ -68,7 +76,9 @@ def _directory_page(
     by_match = params.get("sort", "match") != "name"
     cards = _ranked_cards(program, mentee, directory.cards, by_match=by_match)
     page = Paginator(cards, DIRECTORY_PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = _with_availability(program, list(page.object_list))
     choices = enrolment_queries.choices_of(mentee)
+    standing = standing_of(mentee)
     query = params.copy()
     query.pop("page", None)
     query.pop("csrfmiddlewaretoken", None)
@@ -89,9 +99,50 @@ def _directory_page(
             "error": error,
             "query": query.urlencode(),
             "by_match": by_match,
+            "standing": standing,
+            "here": "mentors/",
+            # Choices are made until a mentor is found or the requests are on their way.
+            "choosing": standing.state not in CHOICES_SETTLED,
+            "send_problem": _send_problem(program, mentee, choices, standing.state),
         },
         status=status,
     )
+
+
+def _send_problem(
+    program: Program,
+    mentee: Membership,
+    choices: list[enrolment_queries.Choice],
+    state: ParticipantState,
+) -> str:
+    """Why the choices on the page cannot be sent as requests now ("" when they can)."""
+    if not choices or state in CHOICES_SETTLED:
+        return ""
+    if program.status not in REQUEST_STAGES:
+        return "You can send your requests as soon as matching starts; you will be told."
+    return sending_problem(mentee)
+
+
+def _with_availability(
+    program: Program, cards: list[enrolment_queries.MentorCard]
+) -> list[enrolment_queries.MentorCard]:
+    """Each card with why it cannot be chosen, if it cannot: a hard rule the pair breaks, or
+    a mentor with no place left (the mentee's own full list is said once, above)."""
+    _, per_mentor = open_relationship_counts(program)
+    shown = []
+    for card in cards:
+        mentor = card.membership
+        name = mentor.user.get_short_name() or mentor.user.display_name
+        fit = card.compatibility
+        reason = ""
+        if card.chosen_rank:
+            pass  # the card says "Your choice #n"
+        elif fit is not None and not fit.eligible:
+            reason = f"You cannot choose {name}: the program's rules rule this pair out."
+        elif per_mentor.get(mentor.pk, 0) >= mentor_capacity(mentor):
+            reason = f"{name} has no place left for another mentee."
+        shown.append(replace(card, unavailable=reason))
+    return shown
 
 
 def _ranked_cards(
@@ -110,7 +161,8 @@ def _ranked_cards(
         ranked.sort(
             key=lambda card: (
                 card.compatibility is None or not card.compatibility.eligible,
-                -(card.compatibility.score if card.compatibility else 0.0),
+                # by the profiles' fit: being chosen already is no reason to rank higher
+                -(card.compatibility.fit if card.compatibility else 0.0),
             )
         )
     return ranked

@@ -17,6 +17,7 @@ from tandem.core.errors import ServiceError
 from tandem.core.forms import show_service_error
 from tandem.enrolment.highlights import common_ground, highlights
 from tandem.matches import pairing
+from tandem.matches.participants import standing_of
 from tandem.matches.services import open_relationship_counts, score_pair
 from tandem.mentoring.enums import EndReason, RelationshipStatus
 from tandem.mentoring.forms.relationships import (
@@ -88,6 +89,9 @@ def my_match(request: TenantRequest, org_slug: str, program_slug: str) -> HttpRe
                 for r in past
             ],
             "groups": groups,
+            "standing": standing_of(me),
+            # the cards below lead to the shared space already
+            "here": "my-mentorship/" if current or groups else "match/",
         },
     )
 

@@ -22,6 +22,7 @@ from tandem.matches.forms.requests import (
     SendRequestsForm,
 )
 from tandem.matches.models import MentorRequest
+from tandem.matches.participants import standing_of
 from tandem.matches.problem import mentor_capacity
 from tandem.matches.rules import (
     can_answer_requests,
@@ -95,6 +96,8 @@ def _mentee_page(
             "form": form,
             "problem": problem,
             "error": error,
+            "standing": standing_of(mentee),
+            "here": "requests/",
         },
         status=status,
     )

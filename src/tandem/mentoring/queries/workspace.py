@@ -14,6 +14,7 @@ from tandem.accounts.models import User
 from tandem.enrolment.highlights import common_ground, highlights
 from tandem.mentoring.enums import RelationshipStatus
 from tandem.mentoring.models import Mentorship, MentorshipMember
+from tandem.programs.enums import ProgramStatus
 from tandem.programs.models import Membership
 
 
@@ -99,7 +100,13 @@ def next_step(mentorship: Mentorship, member: MentorshipMember) -> NextStep:
         return NextStep("You have confirmed: the mentorship starts once everyone has.")
     if status in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY):
         return NextStep("This mentorship has ended: what you wrote here stays readable.")
-    if status == RelationshipStatus.CLOSING:
+    program_stage = mentorship.program.status
+    if program_stage == ProgramStatus.CLOSED:
+        return NextStep(
+            "The program has ended. You can still meet and write here until your mentorship "
+            "is closed; what you wrote stays readable afterwards."
+        )
+    if status == RelationshipStatus.CLOSING or program_stage == ProgramStatus.CLOSING:
         return NextStep(
             "Your mentorship is closing: plan a last meeting to look back on what you learned "
             "and decide what comes next.",
