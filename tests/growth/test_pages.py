@@ -49,3 +49,37 @@ def test_alignment_shows_counts_but_never_unshared_text(
     assert "sh88" in text
     assert "2 goals" in text
     assert login(world.mentee).get(world.url("goals/alignment/")).status_code == 403
+
+
+def test_goals_page_gives_each_goal_forms_of_their_own(
+    world: World, pair: Pair, login: Any
+) -> None:
+    first = goal_of(pair, statement="Chair the spring budget meeting")
+    second = goal_of(pair, statement="Write the committee's annual report")
+    text = login(world.mentee).get(workspace_url(world, pair.mentorship, "goals/")).text
+    for goal in (first, second):
+        for field in ("milestone-title", "milestone-due_on", "comment-text", "drop-reason"):
+            assert text.count(f'id="goal-{goal.pk}-{field}"') == 1, field
+            assert text.count(f'for="goal-{goal.pk}-{field}"') == 1, field
+    assert 'id="id_title"' not in text
+    assert 'id="id_text"' not in text
+
+
+def test_goals_page_says_a_step_is_added_and_a_comment_posted(
+    world: World, pair: Pair, login: Any
+) -> None:
+    goal = goal_of(pair)
+    client = login(world.mentor)
+    base = workspace_url(world, pair.mentorship, "goals/")
+    step = client.post(base + f"{goal.pk}/milestones/", {"title": "Book the room"}, follow=True)
+    assert [str(m) for m in step.context["messages"]] == ["Step added: “Book the room”."]
+    comment = client.post(base + f"{goal.pk}/comments/", {"text": "Good plan"}, follow=True)
+    assert [str(m) for m in comment.context["messages"]] == ["Your comment is posted."]
+
+
+def test_goals_page_is_in_the_growth_tools(world: World, pair: Pair, login: Any) -> None:
+    goals = workspace_url(world, pair.mentorship, "goals/")
+    client = login(world.mentee)
+    assert f'<a href="{goals}" aria-current="page">Goals</a>' in client.get(goals).text
+    journal = client.get(workspace_url(world, pair.mentorship, "journal/")).text
+    assert f'<a href="{goals}">Goals</a>' in journal

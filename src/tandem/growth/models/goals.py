@@ -108,7 +108,12 @@ class Goal(models.Model):
             models.CheckConstraint(condition=Q(progress__lte=100), name="goal_progress_0_100"),
         ]
         indexes = [
-            models.Index(fields=["program", "objective", "status"], name="goal_alignment"),
+            # Covers the program's goal counts (alignment totals, achievement figures): the
+            # query reads this index and never the goals' rows.
+            models.Index(
+                fields=["program", "objective", "status", "progress", "achieved_at"],
+                name="goal_counts",
+            ),
             models.Index(fields=["program", "status"], name="goal_program_status"),
         ]
 

@@ -85,6 +85,12 @@ def _page(
         view.drop_form = DropForm()
         if bound is not None and bound[0] == view.goal.pk:
             setattr(view, bound[1], bound[2])
+        # One set of forms per goal on one page: ids of their own, so that each label names
+        # its own goal's field (Django's default "id_title" would repeat on every goal).
+        view.milestone_form.auto_id = f"goal-{view.goal.pk}-milestone-%s"
+        view.comment_form.auto_id = f"goal-{view.goal.pk}-comment-%s"
+        view.check_in_form.auto_id = f"goal-{view.goal.pk}-check-in-%s"
+        view.drop_form.auto_id = f"goal-{view.goal.pk}-drop-%s"
     can_write = rules.can_write_goals(member) or rules.can_suggest_goals(member)
     initial = {}
     template_id = request.GET.get("template")
@@ -114,7 +120,6 @@ def _page(
             "goal_form": goal_form
             or (_goal_form(mentorship, initial=initial) if can_write else None),
             "goals_url": goals_url(mentorship),
-            "workspace_url": mentorship.get_absolute_url(),
             "today": timezone.localdate(),
         },
         status=status,
@@ -337,7 +342,7 @@ def milestone_add(
         owner_id = form.cleaned_data["owner"]
         owner = Membership.objects.filter(pk=owner_id).first() if owner_id else None
         try:
-            services.add_milestone(
+            milestone = services.add_milestone(
                 goal,
                 by=member.membership,
                 title=form.cleaned_data["title"],
@@ -347,6 +352,7 @@ def milestone_add(
         except ServiceError as error:
             show_service_error(form, error)
         else:
+            flash.success(request, f"Step added: “{milestone.title}”.")
             return _back(goal)
     return _page(request, mentorship, member, bound=(goal.pk, "milestone_form", form), status=422)
 
@@ -405,6 +411,7 @@ def goal_comment(
         except ServiceError as error:
             form.add_error("text" if error.field == "text" else None, error.message)
         else:
+            flash.success(request, "Your comment is posted.")
             return _back(goal)
     return _page(request, mentorship, member, bound=(goal.pk, "comment_form", form), status=422)
 
