@@ -70,7 +70,8 @@ def test_participants_read_the_truth_from_choosing_to_closure(
     card = page.locator(".card").filter(has_text=world.program.name)
     expect(card.get_by_text("A mentee has asked you to be their mentor")).to_be_visible()
     card.get_by_role("link", name="Answer the request").click()
-    page.get_by_role("button", name=f"Accept {world.mentee.display_name}").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and "accept" in r.url):
+        page.get_by_role("button", name=f"Accept {world.mentee.display_name}").click()
     page.goto(base + world.url())
     standing(page, "You are matched")
     log_out(page)
