@@ -43,6 +43,7 @@ EDITABLE_PROGRAM_FIELDS = (
     "max_choices",
     "match_confirmation_days",
     "enrolment_access",
+    "early_publishing",
 )
 
 #: Status changes after which every approved participant hears about it.

@@ -66,9 +66,12 @@ def organization_home(request: TenantRequest, org_slug: str) -> HttpResponse:
     if rules.is_organization_admin(access):
         programs = list(queries.programs_of_organization(access.organization))
     else:
+        places = queries.memberships_of(request.user).filter(
+            program__organization=access.organization
+        )
         programs = list(
             queries.programs_of_organization(access.organization).filter(
-                memberships__user=request.user
+                pk__in=places.values("program_id")
             )
         )
     return render(
