@@ -202,6 +202,11 @@ def test_every_destructive_button_of_the_coordinator_asks_first(
             "without a mentor in this scenario?",
         ),
         (
+            "funnel/",
+            lambda: page.get_by_role("button", name="Remind everyone stuck at").first,
+            "Each gets an e-mail.",
+        ),
+        (
             "guide/",
             lambda: page.get_by_role("button", name="Remove").first,
             "from the meeting guide?",
