@@ -44,7 +44,8 @@ def setup_checklist(program: Program) -> list[SetupStep]:
     agreement = current_agreement(program)
     modules = TrainingModule.objects.filter(program=program).count()
     funnel = program_funnel(program)
-    invited = funnel.counts[FunnelStep.INVITED]
+    joined = funnel.counts[FunnelStep.APPLIED]  # everyone with a place, whatever their step
+    waiting = len(funnel.pending_invitations)
     ready = funnel.counts[FunnelStep.READY]
     matched = Relationship.objects.filter(program=program, status__in=OPEN_STATUSES).count()
     live = Mentorship.objects.filter(program=program, status__in=LIVE_STATUSES).count()
@@ -77,8 +78,10 @@ def setup_checklist(program: Program) -> list[SetupStep]:
         SetupStep(
             "invited",
             "People invited",
-            invited > 0,
-            _plural(invited, "person", "people"),
+            joined + waiting > 0,
+            _plural(joined, "person", "people")
+            + " in the program"
+            + (f", {_plural(waiting, 'invitation')} open" if waiting else ""),
             reverse("programs:members", kwargs=kwargs),
             "Invite people",
         ),
