@@ -23,6 +23,7 @@ from tandem.mentoring.models import MeetingTemplate, Mentorship, Relationship
 from tandem.mentoring.services.guides import ensure_guide
 from tandem.programs.enums import MembershipStatus, ProgramStatus
 from tandem.programs.models import Invitation, Membership, Objective, Program
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_login_journeys import log_in
 from tests.conftest import World
 from tests.factories import InvitationFactory, ObjectiveFactory
@@ -128,6 +129,7 @@ def test_closing_early_shows_the_numbers_and_completes_after_confirming(
     expect(page.get_by_role("heading", name="Close the program?")).to_be_visible()
     expect(page.get_by_text("This completes 1 mentorship and notifies 2 people.")).to_be_visible()
     expect(page.get_by_text("closing it now ends it early")).to_be_visible()
+    assert axe_violations(page) == []
     assert Mentorship.objects.get().status == RelationshipStatus.ACTIVE
     page.get_by_role("button", name="Yes, close the program").click()
     expect(page.get_by_text("Spring is now Closed.")).to_be_visible()

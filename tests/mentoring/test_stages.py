@@ -156,3 +156,14 @@ def test_a_draft_is_left_out_of_a_participants_lists_web_and_api(world: World, l
     assert [m.program.name for m in coordinator.get("/").context["memberships"]] == ["Spring"]
     co = MembershipFactory(program=world.program, role=Role.COORDINATOR)
     assert login(co.user).get(world.url()).status_code == 200
+
+
+def test_beginning_closure_early_says_so_and_counts_who_is_told(world: World) -> None:
+    plan = plan_stage_change(world.program, to=ProgramStatus.CLOSING, by=world.coordinator)
+    days = (world.program.ends_on - timezone.localdate()).days
+    assert plan.completes == 0
+    assert plan.consequences == [
+        "This notifies 2 people.",
+        f"Spring is planned to end on {world.program.ends_on:%-d %B %Y}, in {days} days: "
+        "you are beginning its closure early.",
+    ]

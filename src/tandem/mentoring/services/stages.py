@@ -68,10 +68,14 @@ class StageChange:
 
 def _early_close(program: Program, to: ProgramStatus) -> str:
     days = (program.ends_on - timezone.localdate()).days
-    verb = "closing it" if to == ProgramStatus.CLOSED else "beginning its closure"
+    what = (
+        "closing it now ends it early"
+        if to == ProgramStatus.CLOSED
+        else "you are beginning its closure early"
+    )
     return (
         f"{program.name} is planned to end on {program.ends_on:%-d %B %Y}, in "
-        f"{_plural(days, 'day')}: {verb} now ends it early."
+        f"{_plural(days, 'day')}: {what}."
     )
 
 
