@@ -47,7 +47,8 @@ class World:
 @pytest.fixture
 def world(db: Any) -> World:
     organization = OrganizationFactory(name="Northwind", slug="northwind")
-    program = ProgramFactory(organization=organization, name="Spring", slug="spring")
+    # Active, started a week ago: participants see it and matches can be published in it.
+    program = ProgramFactory(organization=organization, name="Spring", slug="spring", active=True)
     org_admin = OrganizationAdminFactory(organization=organization).user
     people = {}
     for role, status in [

@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.programs.enums import MembershipStatus, OrganizationRole, Role
+from tandem.programs.enums import MembershipStatus, OrganizationRole, ProgramStatus, Role
 from tandem.programs.models import (
     Invitation,
     Membership,
@@ -63,6 +63,19 @@ class ProgramFactory(factory.django.DjangoModelFactory[Program]):
     slug = factory.Sequence(lambda n: f"program-{n}")
     starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
     ends_on = factory.LazyAttribute(lambda p: p.starts_on + dt.timedelta(days=182))
+
+    class Params:
+        # A draft by default, as a new program is. The stage rules (a draft is its
+        # coordinators' alone; matches are published from the matching stage on) want a
+        # program at the stage the test is about:
+        enrolling = factory.Trait(status=ProgramStatus.ENROLLING)
+        #: Enrolment closed, starting in 14 days: matches can be published.
+        matching = factory.Trait(status=ProgramStatus.MATCHING)
+        #: Started a week ago and running.
+        active = factory.Trait(
+            status=ProgramStatus.ACTIVE,
+            starts_on=factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=7)),
+        )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):

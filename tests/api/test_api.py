@@ -236,7 +236,7 @@ def test_program_detail_allowed_for_applicant(world: World) -> None:
     body = response.json()
     assert body["slug"] == "spring"
     assert body["organization"] == "northwind"
-    assert body["status"] == "draft"
+    assert body["status"] == "active"
     assert body["my_role"] is None  # not approved yet
     assert [o["statement"] for o in body["objectives"]] == [
         "Mentees feel ready for their next role"
@@ -387,7 +387,12 @@ def test_program_patch_with_bad_input_is_422_and_changes_nothing(
     assert AuditEntry.objects.count() == audit_before
 
 
+def as_draft(program: Program) -> None:
+    Program.objects.filter(pk=program.pk).update(status=ProgramStatus.DRAFT)
+
+
 def test_program_status_valid_transition_changes_status(world: World) -> None:
+    as_draft(world.program)
     response = api(world.coordinator).post(f"{PROGRAM}/status", {"status": "enrolling"})
     assert response.status_code == 200
     assert response.json()["status"] == "enrolling"
@@ -399,6 +404,7 @@ def test_program_status_valid_transition_changes_status(world: World) -> None:
 
 
 def test_program_status_invalid_transition_is_422_naming_next_stages(world: World) -> None:
+    as_draft(world.program)
     response = api(world.coordinator).post(f"{PROGRAM}/status", {"status": "active"})
     assert response.status_code == 422
     assert response.json()["field"] == "status"
@@ -408,6 +414,7 @@ def test_program_status_invalid_transition_is_422_naming_next_stages(world: Worl
 
 
 def test_program_status_unknown_value_is_422(world: World) -> None:
+    as_draft(world.program)
     response = api(world.coordinator).post(f"{PROGRAM}/status", {"status": "paused"})
     assert response.status_code == 422
     assert response.json()["field"] == "status"
@@ -416,17 +423,38 @@ def test_program_status_unknown_value_is_422(world: World) -> None:
 
 
 def test_program_status_is_403_for_mentor(world: World) -> None:
-    response = api(world.mentor).post(f"{PROGRAM}/status", {"status": "enrolling"})
+    response = api(world.mentor).post(f"{PROGRAM}/status", {"status": "closing"})
     assert response.status_code == 403
     world.program.refresh_from_db()
-    assert world.program.status == ProgramStatus.DRAFT
+    assert world.program.status == ProgramStatus.ACTIVE
 
 
 def test_program_status_is_404_for_outsider(world: World) -> None:
-    response = api(world.outsider).post(f"{PROGRAM}/status", {"status": "enrolling"})
+    response = api(world.outsider).post(f"{PROGRAM}/status", {"status": "closing"})
     assert response.status_code == 404
     world.program.refresh_from_db()
-    assert world.program.status == ProgramStatus.DRAFT
+    assert world.program.status == ProgramStatus.ACTIVE
+
+
+def test_program_status_back_to_draft_with_mentorships_is_422_with_the_reason(
+    world: World, pair: Any
+) -> None:
+    Program.objects.filter(pk=world.program.pk).update(status=ProgramStatus.ENROLLING)
+    response = api(world.coordinator).post(f"{PROGRAM}/status", {"status": "draft"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "status"
+    assert response.json()["detail"].startswith(
+        "Spring cannot go back to draft: 2 mentorships are under way"
+    )
+    world.program.refresh_from_db()
+    assert world.program.status == ProgramStatus.ENROLLING
+
+
+def test_a_draft_program_is_404_to_its_participants(world: World) -> None:
+    as_draft(world.program)
+    assert api(world.mentee).get(PROGRAM).status_code == 404
+    assert [p["slug"] for p in api(world.mentee).get(f"{ORG}/programs").json()] == []
+    assert api(world.coordinator).get(PROGRAM).json()["status"] == "draft"
 
 
 # --- objectives --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tandem.programs.enums import ProgramStatus
+from tandem.programs.models import Program
 from tests.conftest import World
 from tests.factories import PASSWORD, ObjectiveFactory
 
@@ -27,6 +29,8 @@ def log_in(page: Page, base_url: str, email: str) -> None:
 def test_coordinator_logs_in_and_manages_the_program(
     world: World, live_server: Any, page: Page
 ) -> None:
+    # A new program: a draft, which only its coordinators see.
+    Program.objects.filter(pk=world.program.pk).update(status=ProgramStatus.DRAFT)
     ObjectiveFactory(program=world.program, statement="Pairs keep meeting monthly")
     log_in(page, live_server.url, world.coordinator.email)
     expect(page.get_by_role("heading", name="Your programs")).to_be_visible()

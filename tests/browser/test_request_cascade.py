@@ -39,6 +39,8 @@ def decline(page: Page, base: str, world: World, mentor: User, reason: str, note
     expect(card).to_be_visible()
     card.get_by_label("Reason", exact=True).select_option(label=reason)
     card.get_by_label("A word for the mentee").fill(note)
+    # Declining asks first (the mentee is told); say yes.
+    page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Decline").click()
     expect(page.get_by_text("passes to their next choice")).to_be_visible()
     expect(page.get_by_text("No requests are waiting for you.")).to_be_visible()

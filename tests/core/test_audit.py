@@ -5,6 +5,8 @@ import pytest
 from tandem.core.models import AuditEntry
 from tandem.core.services import record_audit
 from tandem.programs import services
+from tandem.programs.enums import ProgramStatus
+from tandem.programs.models import Program
 from tests.conftest import World
 from tests.factories import ObjectiveFactory
 
@@ -38,7 +40,8 @@ def test_every_program_service_writes_an_audit_entry(world: World) -> None:
     invitation = services.invite_person(world.program, email="a@b.org", role="mentor", by=by)
     services.resend_invitation(invitation, by=by)
     services.revoke_invitation(invitation, by=by)
-    services.change_program_status(world.program, to="enrolling", by=by)
+    Program.objects.filter(pk=world.program.pk).update(status=ProgramStatus.DRAFT)
+    services.change_program_status(world.program, to=ProgramStatus.ENROLLING, by=by)
     actions = list(
         AuditEntry.objects.filter(program=world.program)
         .order_by("id")

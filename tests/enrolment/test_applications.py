@@ -381,9 +381,17 @@ def test_bulk_approve_approves_the_selected_only(world: World, login: Any) -> No
     first = applicant_membership(world)
     second = MembershipFactory(program=world.program, status=MembershipStatus.APPLIED)
     third = MembershipFactory(program=world.program, status=MembershipStatus.APPLIED)
-    response = login(world.coordinator).post(
+    client = login(world.coordinator)
+    asked = client.post(
         world.url("applications/approve/"),
         {"selected": [first.pk, third.pk], "message": "Welcome!"},
+    )
+    assert asked.status_code == 200
+    assert "This approves 2 applications and notifies 2 people" in asked.text
+    assert Membership.objects.get(pk=first.pk).status == MembershipStatus.APPLIED
+    response = client.post(
+        world.url("applications/approve/"),
+        {"selected": [first.pk, third.pk], "message": "Welcome!", "confirm": "1"},
     )
     assert response.status_code == 302
     statuses = dict(
@@ -401,7 +409,9 @@ def test_bulk_approve_approves_the_selected_only(world: World, login: Any) -> No
 
 def test_bulk_approve_refuses_people_not_in_the_queue(world: World, login: Any) -> None:
     mentee = Membership.objects.get(program=world.program, user=world.mentee)
-    login(world.coordinator).post(world.url("applications/approve/"), {"selected": [mentee.pk]})
+    login(world.coordinator).post(
+        world.url("applications/approve/"), {"selected": [mentee.pk], "confirm": "1"}
+    )
     assert not Notification.objects.filter(kind=NotificationKind.APPLICATION_DECIDED).exists()
 
 
@@ -434,8 +444,16 @@ def test_bulk_invitations_send_everyone_and_skip_members_and_duplicates(
             "pending@example.org",
         ]
     )
-    response = login(world.coordinator).post(
+    client = login(world.coordinator)
+    checked = client.post(
         world.url("invitations/bulk/"), {"addresses": text, "role": "mentee", "message": "Hi"}
+    )
+    assert checked.status_code == 200
+    assert "This e-mails 4 people (1 of them again) and skips 2 addresses." in checked.text
+    assert not Invitation.objects.exclude(pk=pending.pk).exists()
+    response = client.post(
+        world.url("invitations/bulk/"),
+        {"addresses": text, "role": "mentee", "message": "Hi", "confirm": "1"},
     )
     assert response.status_code == 200
     roles = dict(Invitation.objects.filter(program=world.program).values_list("email", "role"))

@@ -6,6 +6,7 @@ from tandem.mentoring.enums import EndReason, MemberRole, MentorshipKind, Relati
 from tandem.mentoring.models import Mentorship, Relationship
 from tandem.mentoring.services.mentorships import change_program_status, end_relationship
 from tandem.programs.enums import ProgramStatus, Role
+from tandem.programs.models import Program
 from tests.conftest import World
 from tests.factories import MembershipFactory
 from tests.mentoring.factories import Pair, make_group
@@ -46,12 +47,9 @@ def test_ending_a_pair_early_ends_its_mentorship(world: World, pair: Pair) -> No
 
 
 def test_closing_the_program_completes_its_mentorships(world: World, pair: Pair) -> None:
-    for stage in (
-        ProgramStatus.ENROLLING,
-        ProgramStatus.MATCHING,
-        ProgramStatus.ACTIVE,
-        ProgramStatus.CLOSING,
-    ):
+    # published early, in an enrolling program: the rest of the stages, to the close
+    Program.objects.filter(pk=world.program.pk).update(status=ProgramStatus.ENROLLING)
+    for stage in (ProgramStatus.MATCHING, ProgramStatus.ACTIVE, ProgramStatus.CLOSING):
         change_program_status(world.program, to=stage, by=world.coordinator)
     change_program_status(world.program, to=ProgramStatus.CLOSED, by=world.coordinator)
     assert set(Mentorship.objects.values_list("status", flat=True)) == {
@@ -59,7 +57,7 @@ def test_closing_the_program_completes_its_mentorships(world: World, pair: Pair)
     }
 
 
-@pytest.mark.parametrize("to", [ProgramStatus.ENROLLING])
+@pytest.mark.parametrize("to", [ProgramStatus.CLOSING])
 def test_other_stage_changes_leave_mentorships_alone(
     world: World, pair: Pair, to: ProgramStatus
 ) -> None:

@@ -162,6 +162,7 @@ def test_program_settings_post_is_refused_for_a_mentor(world: World, login: Any)
 
 
 def test_status_change_follows_the_lifecycle(world: World, login: Any) -> None:
+    Program.objects.filter(pk=world.program.pk).update(status=ProgramStatus.DRAFT)
     client = login(world.coordinator)
     client.post(world.url("status/"), {"status": "enrolling"})
     assert Program.objects.get(pk=world.program.pk).status == ProgramStatus.ENROLLING
@@ -171,15 +172,18 @@ def test_status_change_follows_the_lifecycle(world: World, login: Any) -> None:
 
 
 def test_status_change_is_refused_for_a_mentee(world: World, login: Any) -> None:
-    assert (
-        login(world.mentee).post(world.url("status/"), {"status": "enrolling"}).status_code == 403
-    )
-    assert Program.objects.get(pk=world.program.pk).status == ProgramStatus.DRAFT
+    response = login(world.mentee).post(world.url("status/"), {"status": "closing", "confirm": "1"})
+    assert response.status_code == 403
+    assert Program.objects.get(pk=world.program.pk).status == ProgramStatus.ACTIVE
 
 
 def test_starting_the_program_notifies_participants(world: World, login: Any) -> None:
     Program.objects.filter(pk=world.program.pk).update(status=ProgramStatus.MATCHING)
-    login(world.coordinator).post(world.url("status/"), {"status": "active"})
+    client = login(world.coordinator)
+    asked = client.post(world.url("status/"), {"status": "active"})
+    assert "This notifies 2 people." in asked.text  # the approved mentor and mentee
+    assert not world.mentee.notifications.exists()
+    client.post(world.url("status/"), {"status": "active", "confirm": "1"})
     assert world.mentee.notifications.get().title == "Spring is now active"
     assert not world.coordinator.notifications.exists()
 
@@ -496,7 +500,7 @@ def test_home_query_count_does_not_grow_with_programs(world: World, login: Any) 
     with CaptureQueriesContext(connection) as few:
         client.get("/")
     for _ in range(3):
-        MembershipFactory(user=world.mentee)
+        MembershipFactory(user=world.mentee, program__enrolling=True)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/")
     assert len(response.context["memberships"]) == 4

@@ -123,6 +123,7 @@ def _program_out(program: Program, access: Access) -> dict[str, Any]:
         "matching_mode": program.matching_mode,
         "max_choices": program.max_choices,
         "match_confirmation_days": program.match_confirmation_days,
+        "early_publishing": program.early_publishing,
         "my_role": access.role,
         "objectives": list(program.objectives.all()),
     }
@@ -173,10 +174,8 @@ def program_list(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     )
     if not access.is_org_admin:
         # The programs resolve_access lets them open: not those that declined them or
-        # that they withdrew from.
-        places = Membership.objects.filter(user=access.user).exclude(
-            status__in=[MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN]
-        )
+        # that they withdrew from, nor drafts they do not coordinate.
+        places = queries.memberships_of(access.user)
         programs = programs.filter(pk__in=places.values("program_id"))
     memberships = {
         m.program_id: m for m in Membership.objects.filter(user=access.user, program__in=programs)

@@ -90,6 +90,8 @@ class ProgramPatch(Schema):
     max_choices: int | None = Field(None, ge=1, le=10)
     #: Days each side has to confirm a new match; 0 starts matches at once.
     match_confirmation_days: int | None = Field(None, ge=0, le=30)
+    #: Matches may be published while enrolment is open (otherwise from the matching stage).
+    early_publishing: bool | None = None
 
 
 class ProgramOut(Schema):
@@ -105,6 +107,7 @@ class ProgramOut(Schema):
     matching_mode: MatchingMode
     max_choices: int
     match_confirmation_days: int
+    early_publishing: bool
     my_role: Role | None
     objectives: list[ObjectiveOut]
 

@@ -16,6 +16,7 @@ from tandem.matches.enums import PairRuleKind
 from tandem.matches.models import PairRule
 from tandem.matches.problem import build_problem, install_default_criteria, mentor_capacity
 from tandem.matches.services import (
+    check_publishing,
     create_active_relationship,
     introduce_pairs,
     open_relationship_counts,
@@ -144,6 +145,7 @@ def create_relationship(
     if source not in (Relationship.Source.MANUAL, Relationship.Source.REMATCH):
         raise ServiceError("A new relationship is either a rematch or a manual pair.")
     with transaction.atomic():
+        check_publishing(Program.objects.select_for_update().get(pk=program.pk))
         locked = {
             m.pk: m
             for m in Membership.objects.select_for_update()

@@ -51,6 +51,7 @@ from tandem.matches.problem import (
     mentor_capacity,
 )
 from tandem.matches.services import (
+    check_publishing,
     create_active_relationship,
     introduce_pairs,
     open_relationship_counts,
@@ -764,6 +765,7 @@ def match_by_hand(
         raise ServiceError("Pick a mentee and a mentor.")
     pair_score = score_pair(program, mentee=mentee, mentor=mentor, reader="pair")
     with transaction.atomic():
+        check_publishing(Program.objects.select_for_update().get(pk=program.pk))
         mentee, mentor = _lock_pair(mentee.pk, mentor.pk)
         if mentor.status != MembershipStatus.APPROVED:
             raise ServiceError("This mentor is not approved in this program.", field="mentor")

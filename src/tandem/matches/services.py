@@ -37,10 +37,16 @@ from tandem.matching.explain import Reader
 from tandem.matching.warmup import kernels_ready
 from tandem.mentoring.models import OPEN_STATUSES, Relationship
 from tandem.mentoring.services.groups import introduce_group
-from tandem.mentoring.services.mentorships import PairSpec, create_group, create_pair, create_pairs
+from tandem.mentoring.services.mentorships import (
+    PairSpec,
+    change_program_status,
+    create_group,
+    create_pair,
+    create_pairs,
+)
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import Message, notify_many
-from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import Membership, Program
 
 log = logging.getLogger(__name__)
@@ -679,11 +685,49 @@ def pair_explanations(
 
 # --- publishing ---------------------------------------------------------------------------
 
+#: The stages in which matches can be published (and pairs made by hand).
+PUBLISHING_STAGES = frozenset({ProgramStatus.MATCHING, ProgramStatus.ACTIVE})
+
+
+def check_publishing(program: Program) -> None:
+    """Refuse to start relationships outside the stages that have them: publishing matches
+    is possible from the matching stage on, or while enrolling when the program's
+    "publish matches during enrolment" setting (``early_publishing``) is on."""
+    status = ProgramStatus(program.status)
+    if status in PUBLISHING_STAGES:
+        return
+    if status == ProgramStatus.ENROLLING and program.early_publishing:
+        return
+    if status == ProgramStatus.ENROLLING:
+        raise ServiceError(
+            f"{program.name} is still enrolling: close enrolment and start matching before "
+            "you publish matches, or switch on “Publish matches during enrolment” in the "
+            "program's settings.",
+            field="status",
+        )
+    if status == ProgramStatus.DRAFT:
+        raise ServiceError(
+            f"{program.name} is a draft: open enrolment, then start matching, before you "
+            "publish matches.",
+            field="status",
+        )
+    raise ServiceError(
+        f"{program.name} is {status.label.lower()}: it takes no new matches.", field="status"
+    )
+
+
+def publishing_moves_to_active(program: Program) -> bool:
+    """Publishing in the matching stage starts the program (it becomes active)."""
+    return program.status == ProgramStatus.MATCHING
+
 
 def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
-    """Turn a reviewed scenario into relationships, all or nothing, and introduce the pairs."""
+    """Turn a reviewed scenario into relationships, all or nothing, and introduce the pairs.
+
+    Refused outside the publishing stages (:func:`check_publishing`); published in the
+    matching stage, it makes the program active."""
     with transaction.atomic():
-        Program.objects.select_for_update().get(pk=run.program_id)
+        check_publishing(Program.objects.select_for_update().get(pk=run.program_id))
         run = _editable(run)
         program = run.program
         proposals = list(
@@ -753,6 +797,8 @@ def publish_run(run: MatchRun, *, by: User) -> list[Relationship]:
                 program,
                 [(p.mentee, p.mentor, text) for p, text in zip(proposals, why, strict=True)],
             )
+        if publishing_moves_to_active(program):
+            change_program_status(program, to=ProgramStatus.ACTIVE, by=by)
     return relationships
 
 

@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from tandem.accounts.models import User
-from tandem.programs.enums import MembershipStatus, OrganizationRole, Role
+from tandem.programs.enums import MembershipStatus, OrganizationRole, ProgramStatus, Role
 from tandem.programs.models import Membership, Organization, OrganizationMembership, Program
 
 NOT_FOUND = "No such page here, or it is not yours to see."
 #: Memberships that no longer give a place in the program or its organization.
 GONE = (MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN)
+
+
+def sees_draft(membership: Membership | None) -> bool:
+    """A draft program is its coordinators' (and the organization's admins') alone."""
+    return (
+        membership is not None
+        and membership.role == Role.COORDINATOR
+        and membership.status == MembershipStatus.APPROVED
+    )
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,8 @@ def resolve_access(user: User, org_slug: str, program_slug: str | None = None) -
     if membership is None and not is_admin:
         raise Http404(NOT_FOUND)
     if membership is not None and membership.status in GONE and not is_admin:
+        raise Http404(NOT_FOUND)
+    if program.status == ProgramStatus.DRAFT and not is_admin and not sees_draft(membership):
         raise Http404(NOT_FOUND)
     return Access(
         user=user,

@@ -46,6 +46,7 @@ class ProgramForm(ShownFieldsOnly, forms.ModelForm[Program]):
             "matching_mode",
             "max_choices",
             "match_confirmation_days",
+            "early_publishing",
             "enrolment_access",
         ]
         widgets = {

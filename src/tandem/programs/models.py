@@ -124,6 +124,15 @@ class Program(models.Model):
         help_text="0 starts new matches at once. Otherwise both sides confirm (or decline with "
         "a reason) within this many days.",
     )
+    #: Publishing matches is possible from the matching stage on; this lets a coordinator
+    #: publish while enrolment is still open (the pairs start on the program's start date).
+    early_publishing = models.BooleanField(
+        "publish matches during enrolment",
+        default=False,
+        db_default=False,
+        help_text="Off: matches can be published once enrolment has closed (the matching "
+        "stage). On: also while enrolment is open; the pairs start on the program's start date.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

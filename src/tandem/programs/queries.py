@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from tandem.accounts.models import User
 from tandem.core.models import AuditEntry
-from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.models import (
     Invitation,
     Membership,
@@ -17,12 +17,19 @@ from tandem.programs.models import (
     Program,
 )
 
+#: Places in a draft program that do not show it: a draft is its coordinators' alone.
+HIDDEN_IN_DRAFT = Q(program__status=ProgramStatus.DRAFT) & ~Q(
+    role=Role.COORDINATOR, status=MembershipStatus.APPROVED
+)
+
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    """The person's places in programs, newest program first, with program and organization."""
+    """The person's places in programs they can open (not drafts, unless they coordinate
+    them), newest program first, with program and organization."""
     return (
         Membership.objects.filter(user=user)
         .exclude(status__in=[MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN])
+        .exclude(HIDDEN_IN_DRAFT)
         .select_related("program__organization")
         .order_by("-program__starts_on", "program__name")
     )

@@ -43,6 +43,7 @@ EDITABLE_PROGRAM_FIELDS = (
     "max_choices",
     "match_confirmation_days",
     "enrolment_access",
+    "early_publishing",
 )
 
 #: Status changes after which every approved participant hears about it.
@@ -142,6 +143,7 @@ def update_program(program: Program, *, by: User, **changes: Any) -> Program:
 
 def change_program_status(program: Program, *, to: ProgramStatus, by: User) -> Program:
     """Move a program along its lifecycle; only the transitions in PROGRAM_TRANSITIONS exist."""
+    to = ProgramStatus(to)
     with transaction.atomic():
         program = (
             Program.objects.select_for_update().select_related("organization").get(pk=program.pk)

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.http import AuthedRequest
 from tandem.core.errors import ServiceError
 from tandem.programs import queries, rules, services
-from tandem.programs.enums import MembershipStatus, Role
+from tandem.programs.access import sees_draft
+from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.forms import (
     InvitationForm,
     MemberFilterForm,
@@ -66,9 +67,12 @@ def organization_home(request: TenantRequest, org_slug: str) -> HttpResponse:
     if rules.is_organization_admin(access):
         programs = list(queries.programs_of_organization(access.organization))
     else:
+        places = queries.memberships_of(request.user).filter(
+            program__organization=access.organization
+        )
         programs = list(
             queries.programs_of_organization(access.organization).filter(
-                memberships__user=request.user
+                pk__in=places.values("program_id")
             )
         )
     return render(
@@ -345,6 +349,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, error.message)
         else:
             request.session.pop("invitation_token", None)
+            if membership.program.status == ProgramStatus.DRAFT and not sees_draft(membership):
+                # A draft is its coordinators' alone: the program opens to them later.
+                messages.success(
+                    request,
+                    f"Welcome to {membership.program.name}! It opens to participants when its "
+                    "coordinators open enrolment; you will find it here then.",
+                )
+                return redirect("home")
             messages.success(request, f"Welcome to {membership.program.name}!")
             return redirect(membership.program)
     return render(request, "programs/invitation.html", context)

@@ -185,6 +185,13 @@ def application_bulk_approve(
         messages.error(request, "Select at least one application to approve.")
         return redirect(services.review_url(program))
     chosen = [queue[pk] for pk in form.cleaned_data["selected"]]
+    if request.POST.get("confirm") != "1":
+        # Approving many people tells each of them: say how many before it happens.
+        return render(
+            request,
+            "enrolment/applications/bulk_approve_confirm.html",
+            {"program": program, "chosen": chosen, "message": form.cleaned_data["message"]},
+        )
     try:
         services.decide_applications(
             chosen,
@@ -203,9 +210,25 @@ def application_bulk_approve(
 def invitation_bulk(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
     program = request.access.program_or_404
     form = BulkInvitationForm(request.POST or None)
-    plan = None
+    plan = preview = None
     status = 200
-    if request.method == "POST":
+    confirmed = request.POST.get("confirm") == "1"
+    if request.method == "POST" and not confirmed:
+        # First the check, and what sending would do, in numbers; nothing is sent yet.
+        status = 422
+        if form.is_valid():
+            checked = services.plan_bulk_invitations(
+                program,
+                text=form.cleaned_data["addresses"],
+                default_role=Role(form.cleaned_data["role"]),
+            )
+            if checked.errors:
+                plan = checked
+            elif not checked.to_invite:
+                form.add_error("addresses", "There is nobody new to invite in this list.")
+            else:
+                preview, status = checked, 200
+    elif request.method == "POST":
         status = 422
         if form.is_valid():
             try:
@@ -231,7 +254,7 @@ def invitation_bulk(request: TenantRequest, org_slug: str, program_slug: str) ->
     return render(
         request,
         "enrolment/applications/bulk_invite.html",
-        {"program": program, "form": form, "plan": plan},
+        {"program": program, "form": form, "plan": plan, "preview": preview},
         status=status,
     )
 

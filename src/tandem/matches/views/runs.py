@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import ServiceError
@@ -421,15 +422,27 @@ def run_publish(
             )
             return redirect(_url(request, "run_detail", run_id=run.pk))
     mentors = run.proposals.values("mentor_id").distinct().count()
+    figures = queries.figures(run)
+    program = run.program
+    try:
+        services.check_publishing(program)
+    except ServiceError as refused:
+        stage_problem = refused.message
+    else:
+        stage_problem = ""
     return render(
         request,
         "matches/runs/publish.html",
         {
-            "program": run.program,
+            "program": program,
             "run": run,
-            "figures": queries.figures(run),
+            "figures": figures,
             "mentors": mentors,
+            "notifies": figures.matched + mentors,
             "error": error,
+            "stage_problem": stage_problem,
+            "starts_program": services.publishing_moves_to_active(program),
+            "starts_later": program.starts_on > timezone.localdate(),
             "groups": run.mode == RunMode.GROUPS,
         },
         status=422 if error else 200,

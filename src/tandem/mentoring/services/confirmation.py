@@ -29,6 +29,7 @@ from tandem.mentoring.models import (
     Relationship,
 )
 from tandem.mentoring.services.mentorships import _coordinators
+from tandem.mentoring.services.stages import start_moment
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import Message, notify, notify_many
 from tandem.programs.models import Membership
@@ -86,12 +87,13 @@ def confirm_match(mentorship: Mentorship, *, by: Membership) -> Mentorship:
 
 def _start(mentorship: Mentorship, members: Sequence[MentorshipMember], *, by: User) -> None:
     now = timezone.now()
+    begins = start_moment(mentorship.program, now)
     mentorship.status = RelationshipStatus.ACTIVE
-    mentorship.started_at = now
+    mentorship.started_at = begins
     mentorship.last_activity_at = now
     mentorship.save(update_fields=["status", "started_at", "last_activity_at"])
     Relationship.objects.filter(mentorship=mentorship, status=RelationshipStatus.PROPOSED).update(
-        status=RelationshipStatus.ACTIVE, started_at=now
+        status=RelationshipStatus.ACTIVE, started_at=begins
     )
     MentoringGroup.objects.filter(mentorship=mentorship).update(status=RelationshipStatus.ACTIVE)
     record_audit(by, "mentorship.started", mentorship)

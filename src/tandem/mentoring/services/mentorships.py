@@ -29,6 +29,7 @@ from tandem.mentoring.models import (
     MentorshipMember,
     Relationship,
 )
+from tandem.mentoring.services.stages import plan_stage_change, start_moment
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import Message, notify, notify_many
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
@@ -123,8 +124,10 @@ def create_pairs(
 ) -> list[Relationship]:
     """Start active pairs in bulk: their relationships and (unless they join groups) their
     own pair mentorships with both members. The caller holds the locks that make the pairs
-    valid (the mentee free, the mentor with room)."""
+    valid (the mentee free, the mentor with room). Pairs published before the program
+    starts are together from its first day (:func:`start_moment`)."""
     now = started_at or timezone.now()
+    begins = start_moment(program, now)
     confirm_by = confirmation_deadline(program, now)
     proposed = [confirm_by is not None and needs_confirmation(pair.source) for pair in pairs]
     mentorships: list[Mentorship | None] = [None] * len(pairs)
@@ -136,7 +139,7 @@ def create_pairs(
                         program=program,
                         kind=MentorshipKind.PAIR,
                         status=RelationshipStatus.PROPOSED if wait else RelationshipStatus.ACTIVE,
-                        started_at=None if wait else now,
+                        started_at=None if wait else begins,
                         confirm_by=confirm_by if wait else None,
                         ends_on=program.ends_on,
                         last_activity_at=now,
@@ -178,7 +181,7 @@ def create_pairs(
                     score=pair.score,
                     contributions=pair.contributions,
                     explanation=pair.explanation,
-                    started_at=None if wait else now,
+                    started_at=None if wait else begins,
                 )
                 for mentorship, pair, wait in zip(mentorships, pairs, proposed, strict=True)
             ]
@@ -218,7 +221,7 @@ def create_group(
         kind=MentorshipKind.GROUP,
         status=RelationshipStatus.PROPOSED if wait else RelationshipStatus.ACTIVE,
         name=name,
-        started_at=None if wait else now,
+        started_at=None if wait else start_moment(program, now),
         confirm_by=confirm_by,
         ends_on=program.ends_on,
         last_activity_at=now,
@@ -277,7 +280,7 @@ def start_relationship(relationship: Relationship, *, by: User) -> Relationship:
                 f"Only a proposed relationship can start; this one is "
                 f"{relationship.get_status_display().lower()}."
             )
-        now = timezone.now()
+        now = start_moment(relationship.program, timezone.now())
         relationship.status = RelationshipStatus.ACTIVE
         relationship.started_at = now
         relationship.save(update_fields=["status", "started_at"])
@@ -380,9 +383,15 @@ def complete_relationships(program: Program, *, by: User) -> int:
 
 def change_program_status(program: Program, *, to: ProgramStatus, by: User) -> Program:
     """Move a program to another stage; when it closes, its mentorships complete with it
-    (one transaction: the program never closes with mentorships still open)."""
+    (one transaction: the program never closes with mentorships still open). What
+    :func:`~tandem.mentoring.services.stages.plan_stage_change` refuses (back to draft with
+    mentorships under way) is refused here, whoever asks."""
     with transaction.atomic():
-        program = change_program_stage(program, to=to, by=by)
+        locked = Program.objects.select_for_update().get(pk=program.pk)
+        plan = plan_stage_change(locked, to=to, by=by)
+        if plan.refused:
+            raise ServiceError(plan.refused, field="status")
+        program = change_program_stage(locked, to=to, by=by)
         if to == ProgramStatus.CLOSED:
             complete_relationships(program, by=by)
     return program
