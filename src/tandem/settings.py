@@ -197,6 +197,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 MAILERS = {"default": email_config(env_str("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: With DEBUG on, the console e-mail backend keeps a copy of each message here, listed by the
+#: local inbox page (/dev/inbox/). See tandem/core/mail.py.
+TANDEM_DEV_INBOX = env_path("TANDEM_DEV_INBOX", DATA_DIR / "dev-inbox")
 
 TASKS = {
     "default": {
