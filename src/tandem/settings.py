@@ -62,14 +62,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.admin",
-    # Before allauth, so that Tandem's templates override allauth's layout.
+    # Before allauth, so that Tandem's templates override allauth's layout (core) and its
+    # account pages (accounts/templates/account/).
     "tandem.core",
+    "tandem.accounts",
     "allauth",
     "allauth.account",
     "django_htmx",
     "django_tasks_db",
     "ninja",
-    "tandem.accounts",
     "tandem.programs",
     "tandem.enrolment",
     "tandem.matches",
