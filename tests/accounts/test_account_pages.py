@@ -195,3 +195,120 @@ def test_login_page_still_logs_in(user: User, client: Client) -> None:
     assert [str(message) for message in get_messages(response.wsgi_request)] == [
         f"You are logged in as {user.display_name}."
     ]
+
+
+# --- the account's time zone -----------------------------------------------------------------
+
+
+def test_signup_takes_the_time_zone_the_browser_sent(world: World) -> None:
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(program=world.program, email="nia@example.org")
+    client = Client()
+    client.get(invitation.get_absolute_url())
+    password = "a-new-Passw0rd-for-tandem"
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "nia@example.org",
+            "full_name": "Nia Okafor",
+            "password1": password,
+            "password2": password,
+            "time_zone": "Africa/Lagos",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="nia@example.org").time_zone == "Africa/Lagos"
+
+
+def test_signup_with_an_unknown_time_zone_keeps_utc(world: World) -> None:
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(program=world.program, email="nia@example.org")
+    client = Client()
+    client.get(invitation.get_absolute_url())
+    password = "a-new-Passw0rd-for-tandem"
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "nia@example.org",
+            "full_name": "Nia Okafor",
+            "password1": password,
+            "password2": password,
+            "time_zone": "Mars/Olympus",
+        },
+    )
+    assert User.objects.get(email="nia@example.org").time_zone == "UTC"
+
+
+def test_signup_page_has_the_hidden_browser_time_zone_field(world: World) -> None:
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(program=world.program)
+    client = Client()
+    client.get(invitation.get_absolute_url())
+    html = client.get(reverse("account_signup")).content.decode()
+    assert re.search(
+        r'<input type="hidden" name="time_zone"[^>]*data-browser-time-zone="fill"', html
+    )
+
+
+def test_first_password_takes_the_browsers_time_zone(db: Any) -> None:
+    person = UserFactory(last_login=None)
+    client = Client()
+    url = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(person),
+            "key": default_token_generator.make_token(person),
+        },
+    )
+    form_page = client.get(url, follow=True)
+    assert 'name="time_zone" value="" data-browser-time-zone="fill"' in form_page.text
+    password = "a-new-Passw0rd-for-tandem"
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"password1": password, "password2": password, "time_zone": "Asia/Tokyo"},
+    )
+    person.refresh_from_db()
+    assert person.time_zone == "Asia/Tokyo"
+
+
+def test_account_page_starts_on_the_zone_given_in_a_program_profile(
+    world: World, login: Any
+) -> None:
+    Membership = world.program.memberships.model
+    Membership.objects.filter(user=world.mentee).update(answers={"time_zone": "Europe/Lisbon"})
+    response = login(world.mentee).get(reverse("accounts:profile"))
+    form = response.context["form"]
+    assert form["time_zone"].value() == "Europe/Lisbon"
+    assert form.fields["time_zone"].choices[0] == ("Likely", [("Europe/Lisbon", "Europe/Lisbon")])
+
+
+def test_account_page_without_a_likely_zone_asks_the_browser(user: User, login: Any) -> None:
+    html = login(user).get(reverse("accounts:profile")).content.decode()
+    assert re.search(r'<select name="time_zone"[^>]*data-browser-time-zone="UTC"', html)
+    assert 'value="Africa/Timbuktu"' not in html
+
+
+def test_account_page_keeps_an_old_alias_choosable(user: User, login: Any) -> None:
+    user.time_zone = "Asia/Calcutta"
+    user.save(update_fields=["time_zone"])
+    client = login(user)
+    form = client.get(reverse("accounts:profile")).context["form"]
+    assert form.fields["time_zone"].choices[0] == ("Likely", [("Asia/Calcutta", "Asia/Calcutta")])
+    response = client.post(
+        reverse("accounts:profile"),
+        {"full_name": user.full_name, "pronouns": "", "time_zone": "Asia/Calcutta"},
+    )
+    assert response.status_code == 302
+
+
+def test_account_page_refuses_a_zone_alias_it_does_not_offer(user: User, login: Any) -> None:
+    response = login(user).post(
+        reverse("accounts:profile"),
+        {"full_name": user.full_name, "pronouns": "", "time_zone": "Africa/Timbuktu"},
+    )
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.time_zone == "UTC"

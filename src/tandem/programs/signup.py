@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 
-from tandem.accounts.forms import SignupDetailsForm
+from tandem.accounts.forms import SignupDetailsForm, known_zone
 from tandem.accounts.models import User
 from tandem.accounts.services import revoke_all_api_tokens
 from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
@@ -77,10 +77,15 @@ class AccountAdapter(DefaultAccountAdapter):
         """Every password change and reset (allauth's forms all come here) revokes the
         person's API tokens: a token must not outlive the password it was made with."""
         first_password = isinstance(user, User) and user.last_login is None
+        request = context.request
+        if first_password and isinstance(user, User) and user.time_zone in ("", "UTC"):
+            # The page that sets the first password sends the browser's time zone along.
+            browser_zone = known_zone(request.POST.get("time_zone", "")) if request else None
+            if browser_zone:
+                user.time_zone = browser_zone  # saved with the password just below
         super().set_password(user, password)
         if isinstance(user, User):
             revoke_all_api_tokens(user, by=user, reason="password changed")
-        request = context.request
         if first_password and request is not None and hasattr(request, "session"):
             request.session[FIRST_PASSWORD_SESSION_KEY] = True
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from django import forms
 
+from tandem.core import zones
 from tandem.core.forms import ShownFieldsOnly
 from tandem.enrolment.answers import AVAILABILITY_SLOTS, AnswerError, clean_answer
 from tandem.enrolment.enums import DAYS, PARTS_OF_DAY, Audience, QuestionKind
@@ -199,9 +199,9 @@ class AnswerMultipleChoiceField(forms.MultipleChoiceField):
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone or zone == "UTC")
-    return [("", "—"), *((zone, zone.replace("_", " ")) for zone in zones)]
+def time_zone_choices() -> zones.Choices:
+    """Canonical zones only (no aliases such as "Africa/Timbuktu"), grouped by region."""
+    return zones.time_zone_choices(blank=True)
 
 
 def field_for(question: ProfileQuestion) -> forms.Field:
@@ -245,7 +245,12 @@ def field_for(question: ProfileQuestion) -> forms.Field:
             choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common
         )
     elif kind == QuestionKind.TIME_ZONE:
-        field = AnswerChoiceField(choices=time_zone_choices(), **common)
+        # The static JS picks the browser's zone while the answer is still empty.
+        field = AnswerChoiceField(
+            choices=time_zone_choices(),
+            widget=forms.Select(attrs={"data-browser-time-zone": ""}),
+            **common,
+        )
     elif kind == QuestionKind.AVAILABILITY:
         field = AnswerMultipleChoiceField(
             choices=[(slot, slot) for slot in AVAILABILITY_SLOTS],
