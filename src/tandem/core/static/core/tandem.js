@@ -54,3 +54,55 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Small screens: each navigation bar gets a "Menu" button that shows and hides its links (the
+// CSS shows the button below 40rem only).
+function makeCollapsible(nav, label, index) {
+  const list = nav.querySelector(":scope > ul");
+  if (!list || nav.classList.contains("nav-collapsible")) return;
+  list.id = list.id || `nav-list-${index}`;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "nav-toggle secondary";
+  button.textContent = label;
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-controls", list.id);
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("nav-open", open);
+  });
+  list.before(button);
+  nav.classList.add("nav-collapsible");
+}
+
+// Tables: every body cell learns its column's name, so that the small-screen layout can stack a
+// row into a card and still say what each value is. Runs again on content htmx swaps in.
+function labelTableCells(root) {
+  root.querySelectorAll("table").forEach((table) => {
+    const headers = Array.from(table.querySelectorAll(":scope > thead > tr > th")).map((th) =>
+      th.textContent.trim(),
+    );
+    if (!headers.length) return;
+    table.classList.add("stacked");
+    table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+      let column = 0;
+      Array.from(row.children).forEach((cell) => {
+        const span = cell.colSpan || 1;
+        if (span === 1 && headers[column] && !cell.dataset.label) cell.dataset.label = headers[column];
+        column += span;
+      });
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const site = document.querySelector(".site-nav");
+  if (site) makeCollapsible(site, "Menu", 0);
+  const program = document.querySelector(".program-nav");
+  if (program) makeCollapsible(program, "Program menu", 1);
+  labelTableCells(document);
+});
+document.addEventListener("htmx:load", (event) => {
+  if (event.target instanceof Element) labelTableCells(event.target);
+});
