@@ -204,6 +204,16 @@ def time_zone_choices() -> zones.Choices:
     return zones.time_zone_choices(blank=True)
 
 
+#: Free-text starter questions whose answer is a few words (a name, an address): one line.
+SHORT_ANSWER_KEYS = frozenset({"employer", "college", "manager", "job_title", "team", "city"})
+
+
+def is_short_answer(question: ProfileQuestion) -> bool:
+    """A free-text question answered in a few words: a starter one known to be short, or one
+    asking for an e-mail address."""
+    return question.key in SHORT_ANSWER_KEYS or "e-mail" in question.label.lower()
+
+
 def field_for(question: ProfileQuestion) -> forms.Field:
     """One form field per question kind; all optional here (completeness shows what is due)."""
     kind = question.kind
@@ -214,7 +224,14 @@ def field_for(question: ProfileQuestion) -> forms.Field:
     }
     choices = [(choice, choice) for choice in question.choices]
     field: forms.Field
-    if kind == QuestionKind.TEXT:
+    if kind == QuestionKind.TEXT and is_short_answer(question):
+        widget: forms.Widget = (
+            forms.EmailInput(attrs={"autocomplete": "off"})
+            if "e-mail" in question.label.lower()
+            else forms.TextInput(attrs={"autocomplete": "off"})
+        )
+        field = forms.CharField(widget=widget, **common)
+    elif kind == QuestionKind.TEXT:
         field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
     elif kind == QuestionKind.SINGLE_CHOICE:
         field = AnswerChoiceField(choices=[("", "—"), *choices], **common)
