@@ -116,12 +116,13 @@ def database_config(url: str, *, name: str = "DATABASE_URL") -> dict[str, object
 
 def email_config(url: str, *, name: str = "EMAIL_URL") -> dict[str, object]:
     """``console://``, ``smtp://user:pass@host:587?tls=1``, ``smtps://…``, ``memory://``,
-    ``file:///path`` → one entry of Django's ``MAILERS`` setting."""
+    ``file:///path`` → one entry of Django's ``MAILERS`` setting. ``console://`` prints each
+    message decoded (see ``tandem.core.mail``)."""
     from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
     backends = {
-        "console": "django.core.mail.backends.console.EmailBackend",
+        "console": "tandem.core.mail.ConsoleEmailBackend",
         "memory": "django.core.mail.backends.locmem.EmailBackend",
         "file": "django.core.mail.backends.filebased.EmailBackend",
         "dummy": "django.core.mail.backends.dummy.EmailBackend",

@@ -62,14 +62,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.admin",
-    # Before allauth, so that Tandem's templates override allauth's layout.
+    # Before allauth, so that Tandem's templates override allauth's layout (core) and its
+    # account pages (accounts/templates/account/).
     "tandem.core",
+    "tandem.accounts",
     "allauth",
     "allauth.account",
     "django_htmx",
     "django_tasks_db",
     "ninja",
-    "tandem.accounts",
     "tandem.programs",
     "tandem.enrolment",
     "tandem.matches",
@@ -197,6 +198,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 MAILERS = {"default": email_config(env_str("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: With DEBUG on, the console e-mail backend keeps a copy of each message here, listed by the
+#: local inbox page (/dev/inbox/). See tandem/core/mail.py.
+TANDEM_DEV_INBOX = env_path("TANDEM_DEV_INBOX", DATA_DIR / "dev-inbox")
 
 TASKS = {
     "default": {

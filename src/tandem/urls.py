@@ -10,6 +10,7 @@ from tandem.programs import views as program_views
 urlpatterns = [
     path("", program_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("dev/inbox/", core_views.dev_inbox, name="dev_inbox"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("tandem.accounts.urls")),
     path("", include("tandem.notifications.urls")),

@@ -13,11 +13,18 @@ from tandem.accounts.models import ApiToken, User
 from tandem.core.errors import ServiceError
 
 
+def _profile_zones(person: User) -> list[str]:
+    """The time zones the person gave in their program profiles, newest first."""
+    answers = person.memberships.order_by("-joined_at").values_list("answers", flat=True)
+    zones = [answer.get("time_zone") for answer in answers if isinstance(answer, dict)]
+    return list(dict.fromkeys(zone for zone in zones if isinstance(zone, str) and zone))
+
+
 @login_required
 def profile(request: AuthedRequest) -> HttpResponse:
     # A copy, so that an invalid submission never changes the user shown in the page header.
     person = User.objects.get(pk=request.user.pk)
-    form = ProfileForm(request.POST or None, instance=person)
+    form = ProfileForm(request.POST or None, instance=person, likely_zones=_profile_zones(person))
     if request.method == "POST" and form.is_valid():
         # The form put the fields its page showed on ``person``; the others are as they were.
         services.update_profile(

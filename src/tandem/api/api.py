@@ -50,9 +50,14 @@ api = NinjaAPI(
     title="Tandem API",
     version="1",
     description=(
-        "Organizations, programs, objectives, memberships and notifications. Authenticate with "
-        "a personal API token (`Authorization: Bearer tdm_…`, created under *Your account → API "
-        "tokens*) or, from the browser, with the session cookie and CSRF token."
+        "The whole program lifecycle, as in the web app: organizations, programs and their "
+        "objectives; people, memberships, invitations, applications and imports; profiles and "
+        "onboarding (agreement, training, readiness); matching runs, mentor requests and "
+        "relationships; mentorships with their meetings, meeting records, goals and growth "
+        "(plans, journal, feedback); notifications and your API tokens. Each call sees what "
+        "your role lets you see in the web app, nothing more. Authenticate with a personal API "
+        "token (`Authorization: Bearer tdm_…`, created under *Your account → API tokens*) or, "
+        "from the browser, with the session cookie and CSRF token."
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",

@@ -511,6 +511,10 @@ def _check_pair(run: MatchRun, mentee: Membership, mentor: Membership) -> None:
         raise ServiceError("Pick a mentee and a mentor.")
 
 
+#: The audit log's action for each kind of pair rule.
+PAIR_RULE_ACTIONS = {PairRuleKind.LOCK: "pair.locked", PairRuleKind.FORBID: "pair.forbidden"}
+
+
 def set_pair_rule(
     program: Program, *, mentee: Membership, mentor: Membership, kind: PairRuleKind, by: User
 ) -> PairRule:
@@ -521,7 +525,9 @@ def set_pair_rule(
             mentor=mentor,
             defaults={"program": program, "kind": kind, "created_by": by},
         )
-        record_audit(by, f"pair.{kind}ed", rule, changes={"mentee": mentee.pk, "mentor": mentor.pk})
+        record_audit(
+            by, PAIR_RULE_ACTIONS[kind], rule, changes={"mentee": mentee.pk, "mentor": mentor.pk}
+        )
     return rule
 
 

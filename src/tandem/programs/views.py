@@ -15,6 +15,7 @@ from tandem.accounts.http import AuthedRequest
 from tandem.core.errors import ServiceError
 from tandem.programs import queries, rules, services
 from tandem.programs.access import sees_draft
+from tandem.programs.audit import readable_entries
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
 from tandem.programs.forms import (
     InvitationForm,
@@ -307,7 +308,12 @@ def program_audit(request: TenantRequest, org_slug: str, program_slug: str) -> H
     return render(
         request,
         "programs/audit_log.html",
-        {"page": page, "program": program, "organization": request.access.organization},
+        {
+            "page": page,
+            "entries": readable_entries(page),
+            "program": program,
+            "organization": request.access.organization,
+        },
     )
 
 
@@ -320,7 +326,12 @@ def organization_audit(request: TenantRequest, org_slug: str) -> HttpResponse:
     return render(
         request,
         "programs/audit_log.html",
-        {"page": page, "program": None, "organization": organization},
+        {
+            "page": page,
+            "entries": readable_entries(page),
+            "program": None,
+            "organization": organization,
+        },
     )
 
 

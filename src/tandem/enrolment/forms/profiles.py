@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from django import forms
 
+from tandem.core import zones
 from tandem.core.forms import ShownFieldsOnly
 from tandem.enrolment.answers import AVAILABILITY_SLOTS, AnswerError, clean_answer
 from tandem.enrolment.enums import DAYS, PARTS_OF_DAY, Audience, QuestionKind
@@ -199,9 +199,19 @@ class AnswerMultipleChoiceField(forms.MultipleChoiceField):
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone or zone == "UTC")
-    return [("", "—"), *((zone, zone.replace("_", " ")) for zone in zones)]
+def time_zone_choices() -> zones.Choices:
+    """Canonical zones only (no aliases such as "Africa/Timbuktu"), grouped by region."""
+    return zones.time_zone_choices(blank=True)
+
+
+#: Free-text starter questions whose answer is a few words (a name, an address): one line.
+SHORT_ANSWER_KEYS = frozenset({"employer", "college", "manager", "job_title", "team", "city"})
+
+
+def is_short_answer(question: ProfileQuestion) -> bool:
+    """A free-text question answered in a few words: a starter one known to be short, or one
+    asking for an e-mail address."""
+    return question.key in SHORT_ANSWER_KEYS or "e-mail" in question.label.lower()
 
 
 def field_for(question: ProfileQuestion) -> forms.Field:
@@ -214,7 +224,14 @@ def field_for(question: ProfileQuestion) -> forms.Field:
     }
     choices = [(choice, choice) for choice in question.choices]
     field: forms.Field
-    if kind == QuestionKind.TEXT:
+    if kind == QuestionKind.TEXT and is_short_answer(question):
+        widget: forms.Widget = (
+            forms.EmailInput(attrs={"autocomplete": "off"})
+            if "e-mail" in question.label.lower()
+            else forms.TextInput(attrs={"autocomplete": "off"})
+        )
+        field = forms.CharField(widget=widget, **common)
+    elif kind == QuestionKind.TEXT:
         field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
     elif kind == QuestionKind.SINGLE_CHOICE:
         field = AnswerChoiceField(choices=[("", "—"), *choices], **common)
@@ -245,7 +262,12 @@ def field_for(question: ProfileQuestion) -> forms.Field:
             choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common
         )
     elif kind == QuestionKind.TIME_ZONE:
-        field = AnswerChoiceField(choices=time_zone_choices(), **common)
+        # The static JS picks the browser's zone while the answer is still empty.
+        field = AnswerChoiceField(
+            choices=time_zone_choices(),
+            widget=forms.Select(attrs={"data-browser-time-zone": ""}),
+            **common,
+        )
     elif kind == QuestionKind.AVAILABILITY:
         field = AnswerMultipleChoiceField(
             choices=[(slot, slot) for slot in AVAILABILITY_SLOTS],

@@ -29,3 +29,98 @@ document.addEventListener("htmx:confirm", (event) => {
   event.preventDefault();
   if (window.confirm(question)) detail.issueRequest(true);
 });
+
+// The browser's time zone, for the fields that ask for it (no inline script: the CSP forbids it).
+//   <input type="hidden" data-browser-time-zone="fill">  filled when empty (sign-up, first password);
+//   <select data-browser-time-zone="UTC">                 set to the browser's zone while its value is
+//                                                          still "UTC" (or "" for data-browser-time-zone="");
+// in both selects the browser's zone is also offered first, under "Likely".
+function browserTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
+function offerFirst(select, zone) {
+  const existing = Array.from(select.options).find((option) => option.value === zone);
+  if (!existing) return false;  // not a zone this list offers (e.g. an old alias)
+  let likely = Array.from(select.querySelectorAll("optgroup")).find((group) => group.label === "Likely");
+  if (!likely) {
+    likely = document.createElement("optgroup");
+    likely.label = "Likely";
+    const first = Array.from(select.children).find((child) => child.value !== "");
+    select.insertBefore(likely, first || null);
+  }
+  if (!Array.from(likely.children).some((option) => option.value === zone)) {
+    likely.appendChild(new Option(existing.text.includes("/") ? existing.text : zone.replaceAll("_", " "), zone));
+  }
+  return true;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = browserTimeZone();
+  if (!zone) return;
+  document.querySelectorAll("input[data-browser-time-zone]").forEach((input) => {
+    if (!input.value) input.value = zone;
+  });
+  document.querySelectorAll("select[data-browser-time-zone]").forEach((select) => {
+    const offered = offerFirst(select, zone);
+    if (offered && (select.value === "" || select.value === select.dataset.browserTimeZone)) {
+      select.value = zone;
+    }
+  });
+});
+
+// Small screens: each navigation bar gets a "Menu" button that shows and hides its links (the
+// CSS shows the button below 40rem only).
+function makeCollapsible(nav, label, index) {
+  const list = nav.querySelector(":scope > ul");
+  if (!list || nav.classList.contains("nav-collapsible")) return;
+  list.id = list.id || `nav-list-${index}`;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "nav-toggle secondary";
+  button.textContent = label;
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-controls", list.id);
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("nav-open", open);
+  });
+  list.before(button);
+  nav.classList.add("nav-collapsible");
+}
+
+// Tables: every body cell learns its column's name, so that the small-screen layout can stack a
+// row into a card and still say what each value is. Runs again on content htmx swaps in.
+function labelTableCells(root) {
+  root.querySelectorAll("table").forEach((table) => {
+    const headers = Array.from(table.querySelectorAll(":scope > thead > tr > th")).map((th) =>
+      th.textContent.trim(),
+    );
+    if (!headers.length) return;
+    table.classList.add("stacked");
+    table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+      let column = 0;
+      Array.from(row.children).forEach((cell) => {
+        const span = cell.colSpan || 1;
+        if (span === 1 && headers[column] && !cell.dataset.label) cell.dataset.label = headers[column];
+        column += span;
+      });
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const site = document.querySelector(".site-nav");
+  if (site) makeCollapsible(site, "Menu", 0);
+  const program = document.querySelector(".program-nav");
+  if (program) makeCollapsible(program, "Program menu", 1);
+  labelTableCells(document);
+});
+document.addEventListener("htmx:load", (event) => {
+  if (event.target instanceof Element) labelTableCells(event.target);
+});
