@@ -211,7 +211,11 @@ class ParticipantImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     file_name = models.CharField(max_length=200)
+    #: The file as UTF-8 CSV (a workbook's first sheet, or a CSV file re-encoded if need be).
     content = models.BinaryField()
+    #: The encoding a CSV file was guessed to be in ("Shift-JIS"), shown as a warning in the
+    #: preview; empty when the file was UTF-8 or said what it was (a byte-order mark).
+    guessed_encoding = models.CharField(max_length=40, blank=True)
     #: {"column heading": "email" | "full_name" | "role" | question key | ""(ignore)}
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(

@@ -40,6 +40,11 @@ class ImportOut(Schema):
     problems: list[ProblemOut] = []
     mapping_error: str = ""
     job: str = ""
+    #: The encoding a CSV file was guessed to be in ("Shift-JIS"); empty when it was UTF-8 or
+    #: said what it was (a byte-order mark).
+    guessed_encoding: str = ""
+    #: Shown when the encoding was guessed: check the names look right before confirming.
+    encoding_warning: str = ""
 
 
 class ConfirmIn(Schema):
@@ -53,6 +58,8 @@ def _import_out(participant_import: ParticipantImport) -> dict[str, Any]:
         "file_name": participant_import.file_name,
         "status": participant_import.status,
         "mapping": participant_import.mapping,
+        "guessed_encoding": participant_import.guessed_encoding,
+        "encoding_warning": services.encoding_warning(participant_import.guessed_encoding),
         **{
             key: report[key]
             for key in (

@@ -12,6 +12,7 @@ by the person, with consent, and reported only in aggregate.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -29,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tandem.core.encodings import decode_text
 from tandem.core.errors import ServiceError
 from tandem.core.leases import unfinished_tasks
 from tandem.core.services import record_audit
@@ -87,6 +89,18 @@ class Sheet:
 
     headings: list[str]
     rows: list[list[str]]
+    #: The encoding a CSV file was guessed to be in ("Shift-JIS"): empty when the file was
+    #: UTF-8, said what it was (a byte-order mark) or was a workbook.
+    guessed_encoding: str = ""
+    #: The file's text re-encoded as UTF-8 when it was not UTF-8 (what an import keeps).
+    utf8_text: bytes | None = None
+
+
+def encoding_warning(guessed_encoding: str) -> str:
+    """What the preview says about a file whose encoding was guessed."""
+    if not guessed_encoding:
+        return ""
+    return f"Read as {guessed_encoding} — the file is not UTF-8: check the names look right."
 
 
 def _cell_text(value: Any) -> str:
@@ -112,14 +126,17 @@ def read_sheet(file_name: str, content: bytes) -> Sheet:
         raise ServiceError("The file is empty.", field="file")
     if len(content) > MAX_FILE_BYTES:
         raise ServiceError("The file is larger than 20 MB: split it.", field="file")
-    raw_rows: Sequence[Sequence[Any]]
     if file_name.lower().endswith(".xlsx"):
-        raw_rows = _read_xlsx(content)
-    elif file_name.lower().endswith((".csv", ".txt")):
-        raw_rows = _read_csv(content)
-    else:
+        return _sheet_of_rows(_read_xlsx(content))
+    if not file_name.lower().endswith((".csv", ".txt")):
         raise ServiceError("Upload a .csv or .xlsx file.", field="file")
-    return _sheet_of_rows(raw_rows)
+    decoded = decode_text(content)
+    sheet = _sheet_of_rows(_csv_rows(decoded.text))
+    if decoded.guessed:
+        sheet.guessed_encoding = decoded.encoding
+    if decoded.encoding != "UTF-8" or content.startswith(codecs.BOM_UTF8):
+        sheet.utf8_text = decoded.text.encode("utf-8")
+    return sheet
 
 
 def sheet_as_csv(sheet: Sheet) -> bytes:
@@ -159,10 +176,10 @@ def _sheet_of_rows(raw_rows: Sequence[Sequence[Any]]) -> Sheet:
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
+    return _csv_rows(decode_text(content).text)
+
+
+def _csv_rows(text: str) -> list[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -577,15 +594,23 @@ def upload_import(
             program=program,
             uploaded_by=by,
             file_name=file_name[:200],
-            # XLSX is slow to parse: keep the first sheet's text as CSV (data is all we use).
-            content=sheet_as_csv(sheet) if content[:4] == XLSX_SIGNATURE else content,
+            content=_stored_content(content, sheet),
             mapping=mapping,
+            guessed_encoding=sheet.guessed_encoding,
         )
         record_audit(by, "import.uploaded", participant_import, changes={"file": file_name})
     # A mapping problem stays in the report: the mapping page shows it, to fix there.
     with contextlib.suppress(ServiceError):
         _store_check(participant_import, sheet)
     return participant_import
+
+
+def _stored_content(content: bytes, sheet: Sheet) -> bytes:
+    """What an import keeps of its file: UTF-8 CSV, so checking again never guesses again."""
+    if content[:4] == XLSX_SIGNATURE:
+        # XLSX is slow to parse: keep the first sheet's text as CSV (data is all we use).
+        return sheet_as_csv(sheet)
+    return sheet.utf8_text if sheet.utf8_text is not None else content
 
 
 def sheet_of(participant_import: ParticipantImport) -> Sheet:

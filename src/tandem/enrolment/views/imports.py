@@ -83,6 +83,7 @@ def _detail_context(
         "report": report,
         "job": report.get("job", ""),
         "in_background": services.runs_in_background(participant_import),
+        "encoding_warning": services.encoding_warning(participant_import.guessed_encoding),
         "hidden_problems": max(0, report.get("problem_count", 0) - len(report.get("problems", []))),
     }
 
