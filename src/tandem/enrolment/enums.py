@@ -23,6 +23,8 @@ class Audience(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    #: A large file stored for the worker to read; its preview follows.
+    READING = "reading", "Being read"
     PREVIEWED = "previewed", "Checked, not imported"
     IMPORTED = "imported", "Imported"
     REJECTED = "rejected", "Has errors"
