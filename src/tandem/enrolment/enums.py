@@ -30,6 +30,15 @@ class ImportStatus(models.TextChoices):
     REJECTED = "rejected", "Has errors"
 
 
+class StagedRowKind(models.TextChoices):
+    """What a staged row of an import becomes when the import is switched live."""
+
+    NEW_USER = "new_user", "New account and membership"
+    NEW_MEMBERSHIP = "new_membership", "Membership of an existing account"
+    CHANGED_MEMBERSHIP = "changed_membership", "Changed answers"
+    CHANGED_USER = "changed_user", "Name or pronouns filled in"
+
+
 class FunnelStep(models.TextChoices):
     """The steps from invitation to "ready to match", in order."""
 
