@@ -87,13 +87,12 @@ def setup(rows: int, writers: int, logins: int) -> None:
 
     call_command("migrate", "--no-input", "--verbosity", "0")
     from allauth.account.models import EmailAddress
+    from django.utils import timezone
 
     from tandem.accounts.models import User
     from tandem.enrolment.enums import QuestionKind
     from tandem.enrolment.models import ProfileQuestion
     from tandem.enrolment.services.imports import upload_import
-    from django.utils import timezone
-
     from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
     from tandem.programs.models import Membership, Organization, Program
 
@@ -110,7 +109,9 @@ def setup(rows: int, writers: int, logins: int) -> None:
     ProfileQuestion.objects.create(
         program=program, key="years", label="Years", kind=QuestionKind.NUMBER, min_value=0
     )
-    ProfileQuestion.objects.create(program=program, key="team", label="Team", kind=QuestionKind.TEXT)
+    ProfileQuestion.objects.create(
+        program=program, key="team", label="Team", kind=QuestionKind.TEXT
+    )
     password = make_password(PASSWORD)
     people = [
         User.objects.create(email=f"web{n}@load.test", full_name=f"Web {n}", password=password)
@@ -180,6 +181,7 @@ def load(writers: int, logins: int, stop_file: Path) -> None:
     for n in range(writers):
         client = Client()
         client.force_login(User.objects.get(email=f"web{n}@load.test"))
+        client.post("/me/notifications/", {})  # warm: templates and URLs loaded before timing
         clients.append(client)
     connection.close()
 

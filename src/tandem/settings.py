@@ -126,7 +126,7 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tandem.sqlite3'}")
 DATABASES = {"default": database_config(DATABASE_URL)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
     # A file, not memory, so that a real worker process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
