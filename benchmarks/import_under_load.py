@@ -46,10 +46,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-test-password-1"  # noqa: S105 -- a throwaway database's test accounts
-MODES = {
-    "one transaction (before)": "run_import_in_one_transaction",
-    "staged + switch (after)": "run_import",
-}
+#: (label, import function, whether web writes retry a locked database)
+MODES = [
+    ("before: one transaction, no retry", "run_import_in_one_transaction", False),
+    ("staged + switch, no retry", "run_import", False),
+    ("after: staged + switch, retry", "run_import", True),
+]
 
 
 def _env(database: Path, data_dir: Path) -> dict[str, str]:
@@ -158,11 +160,15 @@ def run_import(function: str, import_id: int) -> None:
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1), "created": plan.created}))
 
 
-def load(writers: int, logins: int, stop_file: Path) -> None:
+def load(writers: int, logins: int, stop_file: Path, retry: bool) -> None:
     """Web writes and log-ins through the test client until ``stop_file`` exists."""
     import django
 
     django.setup()
+    from tandem.core.sqlite3 import base
+
+    if not retry:  # as Django's own backend: fail when the busy timeout expires
+        base.LOCKED_RETRIES = 0
     from django.db import connection
     from django.test import Client
 
@@ -257,6 +263,7 @@ def main() -> int:
     parser.add_argument("--function", default="", help=argparse.SUPPRESS)
     parser.add_argument("--import-id", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--stop-file", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--retry", default="yes", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.role == "setup":
         setup(options.rows, options.writers, options.logins)
@@ -265,7 +272,7 @@ def main() -> int:
         run_import(options.function, options.import_id)
         return 0
     if options.role == "load":
-        load(options.writers, options.logins, Path(options.stop_file))
+        load(options.writers, options.logins, Path(options.stop_file), options.retry == "yes")
         return 0
 
     script = [sys.executable, __file__, "--writers", str(options.writers)]
@@ -284,13 +291,14 @@ def main() -> int:
         prepared_figures = json.loads(prepared.stdout.strip().splitlines()[-1])
         _checkpoint(base)
         figures: dict[str, Any] = {"prepared": prepared_figures}
-        for label, function in MODES.items():
-            database = directory / f"{function}.sqlite3"
+        for number, (label, function, retry) in enumerate(MODES):
+            database = directory / f"run{number}.sqlite3"
             shutil.copy(base, database)
             env = _env(database, directory)
-            stop_file = directory / f"{function}.stop"
+            stop_file = directory / f"run{number}.stop"
             load_process = subprocess.Popen(
-                [*script, "--role", "load", "--stop-file", str(stop_file)],
+                [*script, "--role", "load", "--stop-file", str(stop_file), "--retry"]
+                + ["yes" if retry else "no"],
                 env=env,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -317,6 +325,7 @@ def main() -> int:
             time.sleep(2)
             stop_file.touch()
             load_output, _ = load_process.communicate(timeout=120)
+            database.unlink()
             figures[label] = {
                 "import": json.loads(imported.stdout.strip().splitlines()[-1]),
                 **json.loads(load_output.strip().splitlines()[-1]),
