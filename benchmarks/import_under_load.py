@@ -296,9 +296,10 @@ def main() -> int:
             shutil.copy(base, database)
             env = _env(database, directory)
             stop_file = directory / f"run{number}.stop"
+            load_arguments = ["--role", "load", "--stop-file", str(stop_file)]
+            load_arguments += ["--retry", "yes" if retry else "no"]
             load_process = subprocess.Popen(
-                [*script, "--role", "load", "--stop-file", str(stop_file), "--retry"]
-                + ["yes" if retry else "no"],
+                [*script, *load_arguments],
                 env=env,
                 stdout=subprocess.PIPE,
                 text=True,
