@@ -280,7 +280,7 @@ def _find_program(slug: str, organization: str | None) -> Program | None:
 def cmd_import(options: argparse.Namespace) -> int:
     _setup_django()
     from tandem.core.errors import ServiceError
-    from tandem.enrolment.services.imports import import_file
+    from tandem.enrolment.services.imports import encoding_warning, import_file
 
     program = _find_program(options.program, options.organization)
     if program is None:
@@ -300,7 +300,7 @@ def cmd_import(options: argparse.Namespace) -> int:
         print(f"error: no file {str(path)!r}.", file=sys.stderr)
         return 2
     try:
-        _participant_import, plan = import_file(
+        participant_import, plan = import_file(
             program,
             file_name=path.name,
             content=path.read_bytes(),
@@ -311,6 +311,8 @@ def cmd_import(options: argparse.Namespace) -> int:
     except ServiceError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
+    if participant_import.guessed_encoding:
+        print(f"warning: {encoding_warning(participant_import.guessed_encoding)}", file=sys.stderr)
     for problem in plan.problems:
         print(
             f"row {problem.row}, column {problem.column!r}, value {problem.value!r}: "

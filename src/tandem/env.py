@@ -103,6 +103,8 @@ def database_config(url: str, *, name: str = "DATABASE_URL") -> dict[str, object
     except ValueError as error:
         raise ImproperlyConfigured(f"{name}={url!r} cannot be parsed: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, retrying a write that found the database locked (bounded).
+        config["ENGINE"] = "tandem.core.sqlite3"
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",

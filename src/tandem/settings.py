@@ -127,7 +127,7 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tandem.sqlite3'}")
 DATABASES = {"default": database_config(DATABASE_URL)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
     # A file, not memory, so that a real worker process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -264,6 +264,20 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INVITATION_VALID_DAYS = env_int("TANDEM_INVITATION_DAYS", 14, minimum=1)
+
+# Participant imports (CSV/XLSX): files larger than TANDEM_IMPORT_INLINE_BYTES are read by the
+# worker, never inside a web request; past any other limit a file is refused, the limit named.
+TANDEM_IMPORT_MAX_BYTES = env_int("TANDEM_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+TANDEM_IMPORT_INLINE_BYTES = env_int("TANDEM_IMPORT_INLINE_BYTES", 1024 * 1024, minimum=0)
+TANDEM_IMPORT_MAX_ROWS = env_int("TANDEM_IMPORT_MAX_ROWS", 250_000, minimum=1)
+TANDEM_IMPORT_MAX_COLUMNS = env_int("TANDEM_IMPORT_MAX_COLUMNS", 200, minimum=3)
+TANDEM_IMPORT_MAX_CELL_CHARS = env_int("TANDEM_IMPORT_MAX_CELL_CHARS", 10_000, minimum=100)
+#: A workbook is a zip: refused before parsing when it unzips to more than this many bytes, or
+#: when a large part of it is compressed more than this many to one (a "zip bomb").
+TANDEM_IMPORT_MAX_UNZIPPED_BYTES = env_int(
+    "TANDEM_IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024, minimum=1024
+)
+TANDEM_IMPORT_MAX_COMPRESSION_RATIO = env_int("TANDEM_IMPORT_MAX_COMPRESSION_RATIO", 100, minimum=2)
 
 LOGGING = {
     "version": 1,

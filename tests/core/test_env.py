@@ -40,7 +40,7 @@ def test_env_list_and_str() -> None:
 
 def test_database_config_sqlite_and_postgres() -> None:
     sqlite = database_config("sqlite:////tmp/t.sqlite3")
-    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert sqlite["ENGINE"] == "tandem.core.sqlite3"  # Django's, retrying a locked write
     assert sqlite["NAME"] == "/tmp/t.sqlite3"
     postgres = database_config("postgres://u:p@db.example:5433/tandem")
     assert (postgres["ENGINE"], postgres["HOST"], postgres["PORT"], postgres["NAME"]) == (

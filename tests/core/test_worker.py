@@ -23,7 +23,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 
 def _database_url() -> str:
     settings = connection.settings_dict
-    if settings["ENGINE"] == "django.db.backends.sqlite3":
+    if str(settings["ENGINE"]).endswith("sqlite3"):
         return f"sqlite:///{settings['NAME']}"
     return (
         f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}:"

@@ -23,9 +23,20 @@ class Audience(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    #: A large file stored for the worker to read; its preview follows.
+    READING = "reading", "Being read"
     PREVIEWED = "previewed", "Checked, not imported"
     IMPORTED = "imported", "Imported"
     REJECTED = "rejected", "Has errors"
+
+
+class StagedRowKind(models.TextChoices):
+    """What a staged row of an import becomes when the import is switched live."""
+
+    NEW_USER = "new_user", "New account and membership"
+    NEW_MEMBERSHIP = "new_membership", "Membership of an existing account"
+    CHANGED_MEMBERSHIP = "changed_membership", "Changed answers"
+    CHANGED_USER = "changed_user", "Name or pronouns filled in"
 
 
 class FunnelStep(models.TextChoices):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tandem.enrolment.enums import Audience, ImportStatus, QuestionKind
+from tandem.enrolment.enums import Audience, ImportStatus, QuestionKind, StagedRowKind
 from tandem.enrolment.wording import about_them
 from tandem.programs.enums import Role
 
@@ -217,7 +217,11 @@ class ParticipantImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     file_name = models.CharField(max_length=200)
+    #: The file as UTF-8 CSV (a workbook's first sheet, or a CSV file re-encoded if need be).
     content = models.BinaryField()
+    #: The encoding a CSV file was guessed to be in ("Shift-JIS"), shown as a warning in the
+    #: preview; empty when the file was UTF-8 or said what it was (a byte-order mark).
+    guessed_encoding = models.CharField(max_length=40, blank=True)
     #: {"column heading": "email" | "full_name" | "role" | question key | ""(ignore)}
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(
@@ -233,3 +237,40 @@ class ParticipantImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} → {self.program}"
+
+
+class StagedImportRow(models.Model):
+    """One person of an import being written, staged in short transactions and then switched
+    live in one step (``services/staging.py``). Nothing in the app reads these rows: until the
+    switch, an import is invisible; after it (or after a failure), its rows are deleted.
+    """
+
+    participant_import = models.ForeignKey(
+        ParticipantImport, on_delete=models.CASCADE, related_name="+"
+    )
+    #: One attempt to import the file: two attempts at once never mix their rows.
+    attempt = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20, choices=StagedRowKind.choices)
+    #: The account to create (new_user), or whose name to fill in (changed_user).
+    email = models.TextField(blank=True)
+    full_name = models.TextField(blank=True)
+    pronouns = models.TextField(blank=True)
+    #: The existing account (new_membership, changed_user) or membership (changed_membership).
+    user_pk = models.BigIntegerField(null=True)
+    membership_pk = models.BigIntegerField(null=True)
+    role = models.CharField(max_length=20, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    #: The membership's ``updated_at`` when the import was checked: a membership changed
+    #: since then stops the switch (nobody's edit is overwritten).
+    seen_updated_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["attempt", "kind"], name="staged_row_attempt_kind"),
+            models.Index(fields=["attempt", "membership_pk"], name="staged_row_membership"),
+            models.Index(fields=["attempt", "user_pk"], name="staged_row_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.email or self.user_pk or self.membership_pk} ({self.attempt})"

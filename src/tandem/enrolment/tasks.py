@@ -71,6 +71,22 @@ def run_import_task(
     return {"imported": not failure}
 
 
+@task(takes_context=True)
+def read_import_task(context: TaskContext, import_id: int) -> dict[str, object]:
+    """Read, map and check a file too large to read inside a web request."""
+    from tandem.enrolment.services.imports import read_stored_import
+
+    participant_import = (
+        ParticipantImport.objects.select_related("program")
+        .filter(pk=import_id, status=ImportStatus.READING)
+        .first()
+    )
+    if participant_import is None:
+        return {"read": False}
+    read_stored_import(participant_import, task_id=str(context.task_result.id))
+    return {"read": True}
+
+
 @task()
 def sweep_stopped_imports() -> int:
     """Fail the background imports whose worker died, so that they can be run again

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
+from tandem.enrolment.enums import ImportStatus
 from tandem.enrolment.models import ParticipantImport
 from tandem.enrolment.rules.applications import can_export_participants, can_import_participants
 from tandem.enrolment.services import imports as services
@@ -40,6 +41,13 @@ class ImportOut(Schema):
     problems: list[ProblemOut] = []
     mapping_error: str = ""
     job: str = ""
+    #: The encoding a CSV file was guessed to be in ("Shift-JIS"); empty when it was UTF-8 or
+    #: said what it was (a byte-order mark).
+    guessed_encoding: str = ""
+    #: Shown when the encoding was guessed: check the names look right before confirming.
+    encoding_warning: str = ""
+    #: Why a file read in the background (``status`` "reading" until then) was refused.
+    read_error: str = ""
 
 
 class ConfirmIn(Schema):
@@ -53,6 +61,8 @@ def _import_out(participant_import: ParticipantImport) -> dict[str, Any]:
         "file_name": participant_import.file_name,
         "status": participant_import.status,
         "mapping": participant_import.mapping,
+        "guessed_encoding": participant_import.guessed_encoding,
+        "encoding_warning": services.encoding_warning(participant_import.guessed_encoding),
         **{
             key: report[key]
             for key in (
@@ -64,6 +74,7 @@ def _import_out(participant_import: ParticipantImport) -> dict[str, Any]:
                 "problems",
                 "mapping_error",
                 "job",
+                "read_error",
             )
             if key in report
         },
@@ -72,7 +83,7 @@ def _import_out(participant_import: ParticipantImport) -> dict[str, Any]:
 
 @router.post(
     "/organizations/{org}/programs/{program}/imports",
-    response={201: ImportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ImportOut, 202: ImportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def import_upload(
     request: HttpRequest,
@@ -83,7 +94,11 @@ def import_upload(
 ) -> Status[dict[str, Any]]:
     """Upload a CSV/XLSX file for a dry run. ``mapping`` (optional) is a JSON object
     ``{"column heading": "email" | "full_name" | "role" | "pronouns" | question key | ""}``
-    overriding the automatic mapping. Nothing is imported until you confirm."""
+    overriding the automatic mapping. Nothing is imported until you confirm.
+
+    A large file (over ``TANDEM_IMPORT_INLINE_BYTES``) is read in the background: 202 with
+    ``status`` "reading"; poll ``GET …/imports/{id}`` until the preview is there (``status``
+    "previewed" or "rejected", with ``read_error`` when the file could not be read)."""
     access = program_access(request, org, program)
     check_rule(can_import_participants, access)
     overrides: dict[str, str] = {}
@@ -95,8 +110,14 @@ def import_upload(
         if not isinstance(overrides, dict):
             raise ServiceError("mapping must be a JSON object.", field="mapping")
     participant_import = services.upload_import(
-        access.program_or_404, file_name=file.name or "upload", content=file.read(), by=access.user
+        access.program_or_404,
+        file_name=file.name or "upload",
+        content=file.read(),
+        by=access.user,
+        mapping=overrides,
     )
+    if participant_import.status == ImportStatus.READING:
+        return Status(202, _import_out(participant_import))
     if overrides:
         services.check_import(
             participant_import, mapping={**participant_import.mapping, **overrides}

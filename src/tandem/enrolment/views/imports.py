@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 
 from tandem.core.errors import ServiceError
+from tandem.enrolment.enums import ImportStatus
 from tandem.enrolment.forms.imports import ConfirmImportForm, MappingForm, UploadForm
 from tandem.enrolment.models import ParticipantImport
 from tandem.enrolment.rules.applications import can_export_participants, can_import_participants
@@ -65,6 +66,15 @@ def _detail_context(
     confirm_form: ConfirmImportForm | None = None,
 ) -> dict[str, object]:
     program = participant_import.program
+    report = participant_import.report
+    if participant_import.status == ImportStatus.READING or report.get("read_error"):
+        # Not read yet (the worker does it), or unreadable: nothing to map or preview.
+        return {
+            "program": program,
+            "participant_import": participant_import,
+            "report": report,
+            "job": report.get("job", ""),
+        }
     questions = services.importable_questions(program)
     sheet = services.sheet_of(participant_import)
     if mapping_form is None:
@@ -74,7 +84,6 @@ def _detail_context(
             initial_mapping=participant_import.mapping,
             samples=sheet.rows[:3],
         )
-    report = participant_import.report
     return {
         "program": program,
         "participant_import": participant_import,
@@ -83,6 +92,7 @@ def _detail_context(
         "report": report,
         "job": report.get("job", ""),
         "in_background": services.runs_in_background(participant_import),
+        "encoding_warning": services.encoding_warning(participant_import.guessed_encoding),
         "hidden_problems": max(0, report.get("problem_count", 0) - len(report.get("problems", []))),
     }
 
@@ -100,6 +110,10 @@ def import_detail(
     )
     if request.method != "POST":
         return render(request, "enrolment/imports/detail.html", _detail_context(participant_import))
+    if participant_import.status == ImportStatus.READING or participant_import.report.get(
+        "read_error"
+    ):
+        return redirect(_detail_url(participant_import))
     if request.POST.get("action") == "import":
         confirm_form = ConfirmImportForm(request.POST)
         confirm_form.is_valid()
@@ -165,6 +179,11 @@ def import_status(
         ParticipantImport.objects.defer("content"), pk=import_id, program=program
     )
     job = participant_import.report.get("job", "")
+    if request.GET.get("reading") and participant_import.status != ImportStatus.READING:
+        # The worker has read the file: reload the page, which now shows the preview.
+        response = HttpResponse(status=286)
+        response["HX-Refresh"] = "true"
+        return response
     response = render(
         request,
         "enrolment/imports/detail.html#job-status",
@@ -175,7 +194,7 @@ def import_status(
             "report": participant_import.report,
         },
     )
-    if job not in {"queued", "running"}:
+    if job not in {"queued", "running", "reading"}:
         response.status_code = 286
     return response
 
