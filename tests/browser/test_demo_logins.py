@@ -26,6 +26,8 @@ def log_in_as(page: Page, base_url: str, email: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # the log-in answers before the next step navigates (a goto would race the POST)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.mark.parametrize(

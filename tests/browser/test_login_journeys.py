@@ -24,6 +24,8 @@ def log_in(page: Page, base_url: str, email: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # the log-in answers before the next step navigates (a goto would race the POST)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_coordinator_logs_in_and_manages_the_program(

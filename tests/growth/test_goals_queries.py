@@ -128,6 +128,6 @@ def test_the_alignment_api_takes_the_same_queries_for_one_mentorship_and_three(
 #: the goals with skills, milestones, comments and check-ins (5), the vocabulary (seeded?,
 #: objectives, skills, templates), the unread count, the organization for the links.
 GOALS_PAGE = 19
-ALIGNMENT_PAGE = 17
+ALIGNMENT_PAGE = 16
 GOAL_LIST_API = 12
-ALIGNMENT_API = 14
+ALIGNMENT_API = 13

@@ -20,7 +20,7 @@ from tests.matches.relationships_support import pair
 pytestmark = pytest.mark.django_db
 
 #: Queries of one directory page, whatever the number of mentors on it.
-DIRECTORY_QUERIES = 30
+DIRECTORY_QUERIES = 37
 
 BASE = {
     "time_zone": "Europe/London",
