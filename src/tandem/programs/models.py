@@ -212,6 +212,20 @@ class Membership(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Stored readiness (``tandem.enrolment.services.readiness`` keeps it; the pages read it).
+    #: Share of the profile filled in, 0–100 (demographic questions never count).
+    profile_percent = models.PositiveSmallIntegerField(default=0)
+    #: Keys of the required questions still unanswered.
+    profile_missing = models.JSONField(default=list, blank=True)
+    profile_complete = models.BooleanField(default=False)
+    agreement_done = models.BooleanField(default=False)
+    training_done = models.BooleanField(default=False)
+    #: The last funnel step reached (a ``tandem.enrolment.enums.FunnelStep`` value).
+    readiness_stage = models.CharField(max_length=20, blank=True, default="")
+    #: The checklist: ``[[step, done, applies, [missing, ...]], ...]`` in funnel order.
+    readiness_steps = models.JSONField(default=list, blank=True)
+    #: When the stored readiness was computed; empty while it waits to be (re)computed.
+    readiness_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -220,7 +234,11 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="one_membership_per_program")
         ]
-        indexes = [models.Index(fields=["program", "role", "status"], name="membership_funnel")]
+        indexes = [
+            models.Index(fields=["program", "role", "status"], name="membership_funnel"),
+            models.Index(fields=["program", "readiness_stage"], name="membership_stage"),
+            models.Index(fields=["program", "readiness_checked_at"], name="membership_checked"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.program}"

@@ -43,6 +43,7 @@ from tandem.enrolment.answers import (
 )
 from tandem.enrolment.enums import ImportStatus, QuestionKind
 from tandem.enrolment.models import ParticipantImport, ProfileQuestion
+from tandem.enrolment.services.readiness import refresh_members_readiness
 from tandem.programs.enums import MembershipStatus, Role
 
 if TYPE_CHECKING:
@@ -710,6 +711,9 @@ def run_import(
         try:
             with transaction.atomic():
                 new_users = _write_plan(program, plan, now)
+                refresh_members_readiness(
+                    program, [membership.pk for membership in plan.changed_memberships]
+                )
         except IntegrityError:
             raise ServiceError(
                 "Someone else added some of these people while this import ran: nothing was "
