@@ -170,12 +170,14 @@ def _enqueue(program_id: int) -> None:
     refresh_readiness_task.enqueue(program_id)
 
 
-def refresh_stale_readiness(program: Program | int, *, limit: int = INLINE_LIMIT) -> bool:
+def refresh_stale_readiness(program: Program | int, *, limit: int | None = None) -> bool:
     """Before a page reads: compute the participants still unchecked (new members, changed
     roles or statuses, a program-wide change). Up to ``limit`` are done at once; more are left
-    to the task (enqueued here too, in case the one that marked them is lost). Returns True
+    to the task (enqueued here too, in case the one that marked them is lost); ``limit``
+    defaults to :data:`INLINE_LIMIT`. Returns True
     while a recalculation is still under way — the pages tell the coordinator."""
     program_id = program if isinstance(program, int) else program.pk
+    limit = INLINE_LIMIT if limit is None else limit
     stale = list(
         participants(program_id)
         .filter(readiness_checked_at__isnull=True)
