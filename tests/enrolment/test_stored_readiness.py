@@ -245,3 +245,42 @@ def test_a_new_member_is_computed_when_a_page_reads(world: World, login: Any) ->
     newcomer.refresh_from_db()
     assert newcomer.readiness_checked_at is not None
     assert newcomer.readiness_stage == FunnelStep.READY
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the first read computes the rows added since
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["funnel/", "funnel/?missing=profile", "profiles/?incomplete=on", "relationships/new/"],
+)
+def test_busy_pages_query_count_is_the_same_for_1_and_3_more_people(
+    world: World, login: Any, suffix: str
+) -> None:
+    client = login(world.coordinator)
+    ProfileQuestionFactory(program=world.program, key="goals", label="Goals", required=True)
+    MembershipFactory(program=world.program, role=Role.MENTOR)
+    one = _queries(client, world.url(suffix))
+    MembershipFactory.create_batch(3, program=world.program, role=Role.MENTEE)
+    assert _queries(client, world.url(suffix)) == one
+
+
+def test_funnel_api_query_count_is_the_same_for_1_and_3_more_people(world: World) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.coordinator)
+    url = f"/api/v1/organizations/{world.organization.slug}/programs/{world.program.slug}/funnel"
+    MembershipFactory(program=world.program, role=Role.MENTOR)
+    one = _queries(client, url)
+    MembershipFactory.create_batch(3, program=world.program, role=Role.MENTEE)
+    assert _queries(client, url) == one
+    steps = {step["step"]: step for step in client.get(url).json()["steps"]}
+    assert steps["ready"]["count"] == 6

@@ -45,7 +45,7 @@ from tandem.programs.models import Membership, Program
 
 TEMPLATES = "enrolment/onboarding/"
 #: People listed per page of the funnel; the counts and reminders cover everyone.
-PEOPLE_SHOWN = 100
+PEOPLE_SHOWN = 50
 
 
 def _membership(request: TenantRequest) -> Membership:
