@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,17 +213,19 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Stored readiness (``tandem.enrolment.services.readiness`` keeps it; the pages read it).
+    # Database defaults too, so rows written by code that predates these columns (an older
+    # process during a deployment, a data migration) are valid and simply unchecked.
     #: Share of the profile filled in, 0–100 (demographic questions never count).
-    profile_percent = models.PositiveSmallIntegerField(default=0)
+    profile_percent = models.PositiveSmallIntegerField(default=0, db_default=0)
     #: Keys of the required questions still unanswered.
-    profile_missing = models.JSONField(default=list, blank=True)
-    profile_complete = models.BooleanField(default=False)
-    agreement_done = models.BooleanField(default=False)
-    training_done = models.BooleanField(default=False)
+    profile_missing = models.JSONField(default=list, db_default=Value([], JSONField()), blank=True)
+    profile_complete = models.BooleanField(default=False, db_default=False)
+    agreement_done = models.BooleanField(default=False, db_default=False)
+    training_done = models.BooleanField(default=False, db_default=False)
     #: The last funnel step reached (a ``tandem.enrolment.enums.FunnelStep`` value).
-    readiness_stage = models.CharField(max_length=20, blank=True, default="")
+    readiness_stage = models.CharField(max_length=20, blank=True, default="", db_default="")
     #: The checklist: ``[[step, done, applies, [missing, ...]], ...]`` in funnel order.
-    readiness_steps = models.JSONField(default=list, blank=True)
+    readiness_steps = models.JSONField(default=list, db_default=Value([], JSONField()), blank=True)
     #: When the stored readiness was computed; empty while it waits to be (re)computed.
     readiness_checked_at = models.DateTimeField(null=True, blank=True)
 
