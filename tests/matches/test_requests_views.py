@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tandem.enrolment.models import MentorChoice
+from tandem.enrolment.services.readiness import refresh_readiness
 from tandem.matches import requests as services
 from tandem.matches.enums import RequestStatus
 from tandem.matches.models import MentorRequest
@@ -324,6 +325,7 @@ def add_mentees(setup: Cascade, count: int) -> list[Membership]:
         mentee = MembershipFactory(program=setup.program, role=Role.MENTEE)
         mentee.answers = profile_answers(Role.MENTEE, 20 + index)
         mentee.save()
+        refresh_readiness(mentee)  # the answers were set behind the services' back
         MentorChoice.objects.create(mentee=mentee, mentor=setup.mentors[0], rank=1)
         MentorChoice.objects.create(mentee=mentee, mentor=setup.mentors[1], rank=2)
         services.send_requests(mentee, by=mentee.user)

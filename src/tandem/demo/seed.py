@@ -23,6 +23,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.demo.growth import seed_growth
 from tandem.demo.history import HistoryReport, seed_history
+from tandem.enrolment.services.readiness import refresh_readiness
 from tandem.enrolment.starter import install_starter_questions
 from tandem.enrolment.vocabulary import (
     CITIES,
@@ -399,6 +400,7 @@ def seed_demo(*, participants: int = 200, seed: int = 7) -> SeedReport:
             )
         people = list(generate_people(participants, seed=seed))
         created_count = _bulk_people(program, people, password_hash)
+        refresh_readiness(Membership.objects.filter(program=program).values_list("pk", flat=True))
         history = seed_history(
             program,
             demo_mentor=Membership.objects.get(program=program, user__email=DEMO_LOGINS["mentor"]),

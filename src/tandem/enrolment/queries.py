@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tandem.accounts.models import User
-from tandem.enrolment.answers import Completeness, completeness, is_answered
+from tandem.enrolment.answers import is_answered
 from tandem.enrolment.enums import DAYS, PARTS_OF_DAY, QuestionKind
 from tandem.enrolment.models import MentorChoice, ProfileQuestion
 from tandem.programs.enums import MembershipStatus, ProgramStatus, Role
@@ -101,39 +101,86 @@ def public_rows(
 @dataclass(frozen=True)
 class ProfileRow:
     membership: Membership
-    completeness: Completeness
+    #: Share of the profile filled in, 0–100 (stored, see ``services.readiness``).
+    percent: int
     missing_labels: tuple[str, ...]
 
 
-def profile_rows(
+def profile_members(
     program: Program, *, role: str = "", incomplete_only: bool = False, search: str = ""
-) -> list[ProfileRow]:
-    """Mentors and mentees (approved or applied) with how complete their profile is."""
-    questions = list(questions_of(program))
-    labels = {q.key: q.label for q in questions}
-    members = (
-        Membership.objects.filter(
-            program=program,
-            role__in=[Role.MENTOR, Role.MENTEE],
-            status__in=[MembershipStatus.APPROVED, MembershipStatus.APPLIED],
-        )
-        .select_related("user")
-        .order_by("role", "user__full_name", "user__email")
+) -> QuerySet[Membership]:
+    """Mentors and mentees (approved or applied), filtered and sorted by the database."""
+    members = Membership.objects.filter(
+        program=program,
+        role__in=[Role.MENTOR, Role.MENTEE],
+        status__in=[MembershipStatus.APPROVED, MembershipStatus.APPLIED],
     )
     if role:
         members = members.filter(role=role)
+    if incomplete_only:
+        members = members.filter(profile_complete=False)
     if search:
         members = members.filter(
             Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
         )
-    rows = []
-    for membership in members:
-        done = completeness(questions, membership.answers, membership.role)
-        if incomplete_only and done.complete:
-            continue
-        missing = tuple(labels[key] for key in done.missing_required)
-        rows.append(ProfileRow(membership, done, missing))
-    return rows
+    return (
+        members.select_related("user")
+        .only(
+            "id",
+            "role",
+            "status",
+            "program_id",
+            "profile_percent",
+            "profile_missing",
+            "user__id",
+            "user__email",
+            "user__full_name",
+        )
+        .order_by("role", "user__full_name", "user__email", "id")
+    )
+
+
+class ProfileRows(Sequence[ProfileRow]):
+    """:func:`profile_members` as rows, for a paginator: counted and sliced by the database,
+    each slice turned into rows with the labels of the answers they miss."""
+
+    def __init__(self, program: Program, members: QuerySet[Membership]) -> None:
+        self.program = program
+        self.members = members
+        self._labels: dict[str, str] | None = None
+
+    def count(self) -> int:  # type: ignore[override]  # Paginator's count(), not Sequence's
+        return self.members.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _row(self, membership: Membership) -> ProfileRow:
+        if self._labels is None:
+            self._labels = {q.key: q.label for q in questions_of(self.program)}
+        labels = self._labels
+        return ProfileRow(
+            membership,
+            membership.profile_percent,
+            tuple(labels[key] for key in membership.profile_missing if key in labels),
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> ProfileRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ProfileRow]: ...
+    def __getitem__(self, index: int | slice) -> ProfileRow | list[ProfileRow]:
+        if isinstance(index, slice):
+            return [self._row(membership) for membership in self.members[index]]
+        return self._row(self.members[index])
+
+
+def profile_rows(
+    program: Program, *, role: str = "", incomplete_only: bool = False, search: str = ""
+) -> ProfileRows:
+    """Mentors and mentees (approved or applied) with how complete their profile is."""
+    members = profile_members(program, role=role, incomplete_only=incomplete_only, search=search)
+    return ProfileRows(program, members)
 
 
 # --- mentor directory --------------------------------------------------------------------

@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
+
 from tandem.enrolment.answers import completeness
 from tandem.enrolment.enums import FunnelStep, ImportStatus
 from tandem.enrolment.models import (
@@ -81,6 +83,9 @@ class Readiness:
     membership_id: int
     role: str
     steps: tuple[ReadinessStep, ...]
+    #: How much of the profile is filled in (0–100) and the keys of the required questions left.
+    profile_percent: int = 0
+    profile_missing_keys: tuple[str, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -152,6 +157,8 @@ def evaluate(
     return Readiness(
         membership_id=membership.pk,
         role=role,
+        profile_percent=profile.percent,
+        profile_missing_keys=profile.missing_required,
         steps=(
             ReadinessStep(FunnelStep.APPROVED, approved, approval_missing, theirs=False),
             ReadinessStep(FunnelStep.PROFILE, not profile_missing, profile_missing),
@@ -166,6 +173,56 @@ def evaluate(
             ),
         ),
     )
+
+
+def stored_readiness(membership: Membership) -> Readiness:
+    """The checklist as last stored on the membership (no query; see
+    ``tandem.enrolment.services.readiness``, which keeps it equal to :func:`readiness_of`)."""
+    if not membership.readiness_steps:  # a new row the recalculation has not reached yet
+        return Readiness(
+            membership_id=membership.pk,
+            role=membership.role,
+            steps=(
+                ReadinessStep(
+                    FunnelStep.APPROVED,
+                    False,
+                    ("Not known yet: readiness is being recalculated",),
+                    theirs=False,
+                ),
+            ),
+        )
+    return Readiness(
+        membership_id=membership.pk,
+        role=membership.role,
+        profile_percent=membership.profile_percent,
+        profile_missing_keys=tuple(membership.profile_missing),
+        steps=tuple(
+            ReadinessStep(
+                FunnelStep(step),
+                bool(done),
+                tuple(missing),
+                theirs=step != FunnelStep.APPROVED,
+                applies=bool(applies),
+            )
+            for step, done, applies, missing in membership.readiness_steps
+        ),
+    )
+
+
+def stored_fields(readiness: Readiness) -> dict[str, Any]:
+    """The membership columns that hold ``readiness`` (the inverse of :func:`stored_readiness`)."""
+    return {
+        "profile_percent": readiness.profile_percent,
+        "profile_missing": list(readiness.profile_missing_keys),
+        "profile_complete": readiness.step(FunnelStep.PROFILE).done,
+        "agreement_done": readiness.step(FunnelStep.AGREEMENT).done,
+        "training_done": readiness.step(FunnelStep.TRAINED).done,
+        "readiness_stage": readiness.stage.value,
+        "readiness_steps": [
+            [item.step.value, item.done, item.applies, list(item.missing)]
+            for item in readiness.steps
+        ],
+    }
 
 
 def current_agreement(program: Program) -> Agreement | None:
@@ -323,7 +380,9 @@ class Funnel:
 
 
 def program_funnel(program: Program) -> Funnel:
-    """Every participant's readiness in nine queries, however many people there are."""
+    """Every participant's readiness computed live, in nine queries however many people there
+    are (but in Python, for each of them: the pages read the stored state instead, see
+    :func:`funnel_summary`; this stays for one-off work and as the benchmark's baseline)."""
     memberships = list(
         Membership.objects.filter(program=program, role__in=[Role.MENTOR, Role.MENTEE])
         .exclude(status__in=LEFT_STATUSES)
@@ -434,6 +493,132 @@ def program_funnel(program: Program) -> Funnel:
         required_module_count=sum(1 for module in modules if module.required_for),
         missing_counts=missing_counts,
     )
+
+
+# --- the stored state, read by the pages ------------------------------------------------------
+
+
+def funnel_members(program: Program) -> QuerySet[Membership]:
+    """Everyone in the funnel: mentors and mentees who have not left."""
+    return Membership.objects.filter(program=program, role__in=[Role.MENTOR, Role.MENTEE]).exclude(
+        status__in=LEFT_STATUSES
+    )
+
+
+@dataclass
+class FunnelSummary:
+    """The funnel's figures from the stored readiness, counted by the database."""
+
+    counts: dict[FunnelStep, int]
+    #: People whose last step reached is each step (for "invited": the pending invitations).
+    stuck: dict[FunnelStep, int]
+    pending_invitations: list[PendingInvitation]
+    has_agreement: bool
+    required_module_count: int
+    missing_counts: dict[FunnelStep, int]
+
+    def rows(self) -> list[tuple[FunnelStep, int, int, str]]:
+        """(step, count, stuck there, help) in funnel order — ready for the page."""
+        return [
+            (step, self.counts[step], self.stuck[step], FUNNEL_HELP[step]) for step in FUNNEL_ORDER
+        ]
+
+
+def funnel_summary(program: Program) -> FunnelSummary:
+    """Counts per step in five queries, whatever the program's size."""
+    members = funnel_members(program)
+    by_stage: dict[str, int] = dict(
+        members.order_by().values_list("readiness_stage").annotate(n=Count("id"))
+    )
+    invitations = list(
+        Invitation.objects.filter(program=program, revoked_at__isnull=True).only(
+            "id", "email", "role", "accepted_at", "revoked_at", "expires_at"
+        )
+    )
+    pending = [
+        PendingInvitation(
+            invitation_id=invitation.pk,
+            email=invitation.email,
+            role=invitation.role,
+            state=invitation.state,
+        )
+        for invitation in invitations
+        if invitation.accepted_at is None
+    ]
+    stuck = {step: by_stage.get(step.value, 0) for step in FUNNEL_ORDER}
+    # A row not computed yet has at least applied.
+    stuck[FunnelStep.APPLIED] += by_stage.get("", 0)
+    stuck[FunnelStep.INVITED] = len(pending)
+    counts = {FunnelStep.INVITED: len(invitations)}
+    reached = 0
+    for step in reversed(FUNNEL_ORDER[1:]):
+        reached += stuck[step]
+        counts[step] = reached
+    gaps = members.filter(status=MembershipStatus.APPROVED).aggregate(
+        profile=Count("id", filter=Q(profile_complete=False)),
+        agreement=Count("id", filter=Q(agreement_done=False)),
+        trained=Count("id", filter=Q(training_done=False)),
+    )
+    required_modules = sum(
+        1
+        for required_for in TrainingModule.objects.filter(program=program).values_list(
+            "required_for", flat=True
+        )
+        if required_for
+    )
+    return FunnelSummary(
+        counts={step: counts[step] for step in FUNNEL_ORDER},
+        stuck=stuck,
+        pending_invitations=pending,
+        has_agreement=Agreement.objects.filter(program=program).exists(),
+        required_module_count=required_modules,
+        missing_counts={
+            FunnelStep.PROFILE: gaps["profile"],
+            FunnelStep.AGREEMENT: gaps["agreement"],
+            FunnelStep.TRAINED: gaps["trained"],
+        },
+    )
+
+
+def funnel_people(
+    program: Program, *, stuck_at: FunnelStep | None = None, missing: FunnelStep | None = None
+) -> QuerySet[Membership]:
+    """The people of the funnel by name — all, those stuck at a step, or the approved ones who
+    have not done ``missing`` (profile, agreement or training) — with their stored readiness."""
+    people = funnel_members(program)
+    if stuck_at is not None:
+        people = people.filter(readiness_stage=stuck_at.value)
+    if missing is not None:
+        column = {
+            FunnelStep.PROFILE: "profile_complete",
+            FunnelStep.AGREEMENT: "agreement_done",
+            FunnelStep.TRAINED: "training_done",
+        }[missing]
+        people = people.filter(status=MembershipStatus.APPROVED, **{column: False})
+    return (
+        people.select_related("user")
+        .only(
+            "id",
+            "role",
+            "status",
+            "program_id",
+            "profile_percent",
+            "profile_missing",
+            "readiness_steps",
+            "user__id",
+            "user__email",
+            "user__full_name",
+            "user__is_active",
+        )
+        .order_by("user__full_name", "user__email", "id")
+    )
+
+
+def progress_of(memberships: Iterable[Membership]) -> list[PersonProgress]:
+    return [
+        PersonProgress(membership=membership, readiness=stored_readiness(membership))
+        for membership in memberships
+    ]
 
 
 def readiness_as_dict(readiness: Readiness) -> dict[str, Any]:

@@ -129,3 +129,12 @@ def email_imported_people(program_id: int, user_ids: list[int]) -> int:
         ).send()
         sent += 1
     return sent
+
+
+@task()
+def refresh_readiness_task(program_id: int) -> int:
+    """Recalculate the stored readiness of a program's unchecked participants (after a
+    program-wide change too large for the request). Returns how many rows it wrote."""
+    from tandem.enrolment.services.readiness import refresh_all_stale_readiness
+
+    return refresh_all_stale_readiness(program_id)

@@ -150,11 +150,19 @@ def mentor_capacity(membership: Membership) -> int:
 
 
 def ready_pool(program: Program) -> tuple[list[Membership], list[Membership]]:
-    """Mentees and mentors who are ready to match (see ``tandem.enrolment.readiness``)."""
-    from tandem.enrolment.readiness import program_funnel
+    """Mentees and mentors who are ready to match, by name (the stored readiness, see
+    ``tandem.enrolment.services.readiness``; rows still unchecked are computed first)."""
+    from tandem.enrolment.enums import FunnelStep
+    from tandem.enrolment.readiness import funnel_members
+    from tandem.enrolment.services.readiness import refresh_all_stale_readiness
 
-    funnel = program_funnel(program)
-    ready = [person.membership for person in funnel.people if person.readiness.ready]
+    refresh_all_stale_readiness(program.pk)
+    ready = list(
+        funnel_members(program)
+        .filter(readiness_stage=FunnelStep.READY)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "id")
+    )
     mentees = [m for m in ready if m.role == Role.MENTEE]
     mentors = [m for m in ready if m.role == Role.MENTOR]
     return mentees, mentors

@@ -100,15 +100,16 @@ def matching_pool(program: Program, *, extra_locks: Sequence[tuple[int, int]] = 
 
 def explain_empty_pool(program: Program) -> str:
     """Why nobody can be matched, in words a coordinator can act on."""
-    from tandem.enrolment.readiness import program_funnel
+    from tandem.enrolment.enums import FunnelStep
+    from tandem.enrolment.readiness import funnel_members
 
-    funnel = program_funnel(program)
     by_role: Counter[str] = Counter()
     not_ready: Counter[str] = Counter()
-    for person in funnel.people:
-        if person.membership.status != MembershipStatus.APPROVED:
-            continue
-        (by_role if person.readiness.ready else not_ready)[person.membership.role] += 1
+    approved = funnel_members(program).filter(status=MembershipStatus.APPROVED).order_by()
+    for role, stage, count in approved.values_list("role", "readiness_stage").annotate(
+        n=Count("id")
+    ):
+        (by_role if stage == FunnelStep.READY else not_ready)[role] += count
     parts = []
     for role, label in ((Role.MENTEE, "mentees"), (Role.MENTOR, "mentors")):
         if by_role[role] == 0:

@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,6 +221,22 @@ class Membership(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Stored readiness (``tandem.enrolment.services.readiness`` keeps it; the pages read it).
+    # Database defaults too, so rows written by code that predates these columns (an older
+    # process during a deployment, a data migration) are valid and simply unchecked.
+    #: Share of the profile filled in, 0–100 (demographic questions never count).
+    profile_percent = models.PositiveSmallIntegerField(default=0, db_default=0)
+    #: Keys of the required questions still unanswered.
+    profile_missing = models.JSONField(default=list, db_default=Value([], JSONField()), blank=True)
+    profile_complete = models.BooleanField(default=False, db_default=False)
+    agreement_done = models.BooleanField(default=False, db_default=False)
+    training_done = models.BooleanField(default=False, db_default=False)
+    #: The last funnel step reached (a ``tandem.enrolment.enums.FunnelStep`` value).
+    readiness_stage = models.CharField(max_length=20, blank=True, default="", db_default="")
+    #: The checklist: ``[[step, done, applies, [missing, ...]], ...]`` in funnel order.
+    readiness_steps = models.JSONField(default=list, db_default=Value([], JSONField()), blank=True)
+    #: When the stored readiness was computed; empty while it waits to be (re)computed.
+    readiness_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -229,7 +245,11 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="one_membership_per_program")
         ]
-        indexes = [models.Index(fields=["program", "role", "status"], name="membership_funnel")]
+        indexes = [
+            models.Index(fields=["program", "role", "status"], name="membership_funnel"),
+            models.Index(fields=["program", "readiness_stage"], name="membership_stage"),
+            models.Index(fields=["program", "readiness_checked_at"], name="membership_checked"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.program}"

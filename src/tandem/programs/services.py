@@ -262,6 +262,9 @@ def change_membership(
             membership.status = status
         if not diff:
             return membership
+        # Role and status feed the stored readiness, which the enrolment layer (above this
+        # one) recomputes before its pages read it.
+        membership.readiness_checked_at = None
         membership.save()
         record_audit(by, "membership.changed", membership, changes=diff)
         if membership.user != by:

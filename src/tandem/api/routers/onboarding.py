@@ -12,17 +12,21 @@ from ninja import Field, Router, Status
 from tandem.api.common import check_rule, program_access
 from tandem.api.schemas import ErrorOut, Schema
 from tandem.core.errors import ServiceError
+from tandem.enrolment.enums import FunnelStep
 from tandem.enrolment.models import Agreement, TrainingCompletion, TrainingModule
 from tandem.enrolment.readiness import (
     FUNNEL_HELP,
+    FUNNEL_ORDER,
     current_agreement,
-    program_funnel,
+    funnel_people,
+    funnel_summary,
     readiness_as_dict,
-    readiness_of,
     required_for_role,
+    stored_readiness,
 )
 from tandem.enrolment.rules.onboarding import can_get_ready, can_manage_onboarding
 from tandem.enrolment.services import onboarding as services
+from tandem.enrolment.services.readiness import refresh_readiness, refresh_stale_readiness
 from tandem.programs.access import Access
 from tandem.programs.models import Membership
 
@@ -137,6 +141,8 @@ class FunnelStepOut(Schema):
 class FunnelOut(Schema):
     steps: list[FunnelStepOut]
     pending_invitations: list[str]
+    #: True while a program-wide change is being worked through: the figures may be minutes old.
+    recalculating: bool = False
 
 
 def _participant(access: Access) -> Membership:
@@ -300,7 +306,10 @@ def module_complete(
 @router.get(PROGRAM + "/readiness", response={200: ReadinessOut, **ERRORS})
 def my_readiness(request: HttpRequest, org: str, program: str) -> dict[str, Any]:
     access = program_access(request, org, program)
-    return readiness_as_dict(readiness_of(_participant(access)))
+    membership = _participant(access)
+    if membership.readiness_checked_at is None:
+        refresh_readiness(membership)
+    return readiness_as_dict(stored_readiness(membership))
 
 
 @router.get(PROGRAM + "/funnel", response={200: FunnelOut, **ERRORS})
@@ -308,8 +317,12 @@ def funnel(request: HttpRequest, org: str, program: str) -> dict[str, Any]:
     """Counts per step (cumulative, see ``meaning``) and who is stuck at each."""
     access = program_access(request, org, program)
     check_rule(can_manage_onboarding, access)
-    data = program_funnel(access.program_or_404)
-    stuck = data.ids_by_step()
+    program_row = access.program_or_404
+    recalculating = refresh_stale_readiness(program_row)
+    data = funnel_summary(program_row)
+    stuck: dict[str, list[int]] = {step.value: [] for step in FUNNEL_ORDER}
+    for membership_id, stage in funnel_people(program_row).values_list("pk", "readiness_stage"):
+        stuck[stage or FunnelStep.APPLIED].append(membership_id)
     return {
         "steps": [
             {
@@ -322,4 +335,5 @@ def funnel(request: HttpRequest, org: str, program: str) -> dict[str, Any]:
             for step, count, _, _ in data.rows()
         ],
         "pending_invitations": [invitation.email for invitation in data.pending_invitations],
+        "recalculating": recalculating,
     }

@@ -17,6 +17,7 @@ from tandem.core.errors import ServiceError
 from tandem.core.services import record_audit
 from tandem.enrolment.models import Application
 from tandem.enrolment.rules.applications import belongs_to_organization, is_open_for_enrolment
+from tandem.enrolment.services.readiness import refresh_readiness
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import notify
 from tandem.programs.enums import EnrolmentAccess, MembershipStatus, ProgramStatus, Role
@@ -89,6 +90,7 @@ def apply_to_program(program: Program, *, by: User, role: Role, motivation: str)
             },
         )
         record_audit(by, "application.submitted", membership, changes={"role": role})
+        refresh_readiness(membership)
         for coordinator in _reviewers(program):
             notify(
                 coordinator,
@@ -148,6 +150,7 @@ def decide_application(
             membership,
             changes={"status": [previous, decision], "message": application.decision_message},
         )
+        refresh_readiness(membership)
         program = membership.program
         notify(
             membership.user,

@@ -46,6 +46,7 @@ from tandem.enrolment.answers import (
 )
 from tandem.enrolment.enums import ImportStatus, QuestionKind
 from tandem.enrolment.models import ParticipantImport, ProfileQuestion
+from tandem.enrolment.services.readiness import refresh_members_readiness
 from tandem.programs.enums import MembershipStatus, Role
 
 if TYPE_CHECKING:
@@ -955,6 +956,10 @@ def run_import(
             try:
                 with transaction.atomic():
                     new_user_ids = staging.switch_live(attempt, program, plan, now)
+                    # the rows just inserted are unchecked; the changed ones are refreshed
+                    refresh_members_readiness(
+                        program, [membership.pk for membership in plan.changed_memberships]
+                    )
             except IntegrityError:
                 raise ServiceError(SOMEONE_ADDED_PEOPLE) from None
             _finish_import(
@@ -1039,6 +1044,9 @@ def run_import_in_one_transaction(
         try:
             with transaction.atomic():
                 new_users = _write_plan(program, plan, now)
+                refresh_members_readiness(
+                    program, [membership.pk for membership in plan.changed_memberships]
+                )
         except IntegrityError:
             raise ServiceError(SOMEONE_ADDED_PEOPLE) from None
         _finish_import(

@@ -20,6 +20,7 @@ from tandem.enrolment.models import (
     TrainingModule,
 )
 from tandem.enrolment.readiness import LEFT_STATUSES, current_agreement, program_funnel
+from tandem.enrolment.services.readiness import refresh_program_readiness, refresh_readiness
 from tandem.notifications.enums import NotificationKind
 from tandem.notifications.services import Message, notify, notify_many
 from tandem.programs.enums import Role
@@ -83,6 +84,7 @@ def publish_agreement(program: Program, *, text: str, by: User) -> Agreement:
             program=program, version=version, text=text, published_by=by
         )
         record_audit(by, "agreement.published", agreement, changes={"version": version})
+        refresh_program_readiness(program)
         if current is not None:
             earlier = (
                 Membership.objects.filter(
@@ -128,6 +130,7 @@ def accept_agreement(
             record_audit(
                 by, "agreement.accepted", membership, changes={"version": agreement.version}
             )
+            refresh_readiness(membership)
     return acceptance
 
 
@@ -227,6 +230,8 @@ def create_module(
         position = 0 if last["last"] is None else last["last"] + 1
         module = TrainingModule.objects.create(program=program, position=position, **fields)
         record_audit(by, "training.module_created", module, changes={"title": module.title})
+        if module.required_for:
+            refresh_program_readiness(program)
     return module
 
 
@@ -235,18 +240,25 @@ def update_module(module: TrainingModule, *, by: User, **fields: Any) -> Trainin
     with transaction.atomic():
         module = TrainingModule.objects.select_for_update().get(pk=module.pk)
         changed = [name for name, value in cleaned.items() if getattr(module, name) != value]
+        was_required = bool(module.required_for)
         for name in changed:
             setattr(module, name, cleaned[name])
         if changed:
             module.save(update_fields=changed)
             record_audit(by, "training.module_updated", module, changes={"fields": changed})
+            if "required_for" in changed or ("title" in changed and was_required):
+                refresh_program_readiness(module.program_id)
     return module
 
 
 def delete_module(module: TrainingModule, *, by: User) -> None:
     with transaction.atomic():
         record_audit(by, "training.module_deleted", module, changes={"title": module.title})
+        required = bool(module.required_for)
+        program_id = module.program_id
         module.delete()
+        if required:
+            refresh_program_readiness(program_id)
 
 
 def reorder_modules(program: Program, *, order: Sequence[int], by: User) -> list[TrainingModule]:
@@ -266,6 +278,9 @@ def reorder_modules(program: Program, *, order: Sequence[int], by: User) -> list
             modules[module_id].position = position
         TrainingModule.objects.bulk_update(modules.values(), ["position"])
         record_audit(by, "training.modules_reordered", program, changes={"order": list(order)})
+        if sum(1 for module in modules.values() if module.required_for) > 1:
+            # The training left is listed in module order.
+            refresh_program_readiness(program)
     return sorted(modules.values(), key=lambda module: module.position)
 
 
@@ -306,6 +321,7 @@ def _record_completion(
             membership,
             changes={"module": module.title, "score": score},
         )
+        refresh_readiness(membership)
     return completion
 
 

@@ -16,6 +16,7 @@ from tandem.enrolment.answers import AnswerError, clean_answer, is_answered
 from tandem.enrolment.enums import Audience, QuestionKind
 from tandem.enrolment.models import DemographicConsent, MentorChoice, ProfileQuestion
 from tandem.enrolment.rules.profiles import SELF_SELECT_MODES
+from tandem.enrolment.services.readiness import refresh_program_readiness, refresh_readiness
 from tandem.programs.enums import MembershipStatus, Role
 from tandem.programs.models import Membership, Program
 
@@ -194,6 +195,7 @@ def add_question(program: Program, *, by: User, **fields: Any) -> ProfileQuestio
             program=program, position=0 if last is None else last + 1, **values
         )
         record_audit(by, "question.added", question, changes={"key": question.key})
+        refresh_program_readiness(program)
     return question
 
 
@@ -258,6 +260,8 @@ def update_question(
             if touched:
                 audit["answers_changed"] = len(touched)
             record_audit(by, "question.updated", question, changes=audit)
+        if diff or touched:
+            refresh_program_readiness(program)
     return question
 
 
@@ -305,6 +309,7 @@ def delete_question(question: ProfileQuestion, *, by: User) -> None:
             changes={"key": question.key, "answers_removed": len(people)},
         )
         question.delete()
+        refresh_program_readiness(question.program_id)
 
 
 def move_question(question: ProfileQuestion, *, by: User, direction: str) -> None:
@@ -326,6 +331,9 @@ def move_question(question: ProfileQuestion, *, by: User, direction: str) -> Non
             item.position = position
         ProfileQuestion.objects.bulk_update(ordered, ["position"])
         record_audit(by, "question.moved", question, changes={"direction": direction})
+        if ordered[index].required and ordered[other].required:
+            # The missing answers are listed in form order.
+            refresh_program_readiness(question.program_id)
 
 
 # --- profiles ----------------------------------------------------------------------------
@@ -413,6 +421,7 @@ def save_profile(
             membership.answers = new_answers
             membership.save(update_fields=["answers", "updated_at"])
             record_audit(by, "profile.saved", membership, changes={"changed": changed})
+            refresh_readiness(membership)
     return changed
 
 

@@ -7,6 +7,7 @@ agreement, manage training, the funnel and reminders) are kept apart, each behin
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,18 +31,21 @@ from tandem.enrolment.models import Agreement, TrainingCompletion, TrainingModul
 from tandem.enrolment.readiness import (
     FUNNEL_ORDER,
     current_agreement,
-    program_funnel,
+    funnel_people,
+    funnel_summary,
+    progress_of,
     readiness_of,
     required_for_role,
 )
 from tandem.enrolment.rules.onboarding import can_get_ready, can_manage_onboarding
 from tandem.enrolment.services import onboarding as services
+from tandem.enrolment.services.readiness import refresh_stale_readiness
 from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership, Program
 
 TEMPLATES = "enrolment/onboarding/"
-#: People listed at once on the funnel page; the counts and reminders cover everyone.
-PEOPLE_SHOWN = 300
+#: People listed per page of the funnel; the counts and reminders cover everyone.
+PEOPLE_SHOWN = 50
 
 
 def _membership(request: TenantRequest) -> Membership:
@@ -365,28 +369,37 @@ def getting_ready(request: TenantRequest, org_slug: str, program_slug: str) -> H
 @requires(can_manage_onboarding)
 def funnel(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
     program = request.access.program_or_404
-    data = program_funnel(program)
+    recalculating = refresh_stale_readiness(program)
+    data = funnel_summary(program)
     selected_step = request.GET.get("step", "")
     selected_missing = request.GET.get("missing", "")
     heading = "Everyone"
     if selected_step in FunnelStep.values:
         step = FunnelStep(selected_step)
-        people = data.stuck_at(step)
+        people = funnel_people(program, stuck_at=step)
         heading = f"Stuck at “{step.label}”"
         if step == FunnelStep.READY:
             heading = "Ready to be matched"
     elif selected_missing in {FunnelStep.PROFILE, FunnelStep.AGREEMENT, FunnelStep.TRAINED}:
         step = FunnelStep(selected_missing)
-        people = data.missing(step)
+        people = funnel_people(program, missing=step)
         heading = f"Approved, “{step.label}” not yet"
     else:
         selected_step = ""
-        people = data.people
+        people = funnel_people(program)
+    if selected_step == FunnelStep.INVITED:
+        people = people.none()
+    page = Paginator(people, PEOPLE_SHOWN).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "program": program,
         "funnel": data,
-        "people": people[:PEOPLE_SHOWN],
-        "people_total": len(people),
+        "recalculating": recalculating,
+        "page": page,
+        "query": query.urlencode(),
+        "people": progress_of(page.object_list),
+        "people_total": page.paginator.count,
         "heading": heading,
         "selected_step": selected_step,
         "selected_missing": selected_missing,

@@ -26,6 +26,7 @@ from tandem.enrolment.forms.profiles import (
 from tandem.enrolment.models import DemographicConsent, ProfileQuestion
 from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.services import profiles as services
+from tandem.enrolment.services.readiness import refresh_stale_readiness
 from tandem.programs.enums import Role
 from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
@@ -241,6 +242,7 @@ def profile_list(request: TenantRequest, org_slug: str, program_slug: str) -> Ht
     program = request.access.program_or_404
     filters = ProfileFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
+    recalculating = refresh_stale_readiness(program)
     rows = queries.profile_rows(
         program,
         role=criteria.get("role", ""),
@@ -256,7 +258,13 @@ def profile_list(request: TenantRequest, org_slug: str, program_slug: str) -> Ht
     return render(
         request,
         template,
-        {"program": program, "filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "program": program,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "recalculating": recalculating,
+        },
     )
 
 
