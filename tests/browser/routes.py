@@ -174,6 +174,8 @@ def queries(demo: SeedReport) -> dict[str, Callable[[], str]]:
         return f"?a={ids[0]}&b={ids[-1]}" if ids else ""
 
     return {
+        # the stage change's confirmation page (the demo program is active: closing is next)
+        "mentoring:program_status": lambda: "?status=closing",
         "matches:run_compare": two_runs,
         "matches:run_swap": first_mentee,
         "matches:run_assign": first_mentee,
