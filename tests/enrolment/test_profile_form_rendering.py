@@ -54,3 +54,41 @@ def test_profile_page_renders_the_short_answer_as_one_line(world: World, login: 
     html = login(world.mentee).get(world.url("profile/")).content.decode()
     assert '<input type="text" name="employer"' in html
     assert '<textarea name="employer"' not in html
+
+
+def test_a_long_profile_reads_in_sections_with_how_far_each_is(world: World, login: Any) -> None:
+    from tandem.enrolment.starter import install_starter_questions
+    from tandem.programs.models import Membership
+
+    install_starter_questions(world.program, by=world.coordinator)
+    QuestionFactory(program=world.program, key="chapter", label="Your chapter", kind="text")
+    mentee = Membership.objects.get(program=world.program, user=world.mentee)
+    mentee.answers = {"industry": "Healthcare", "employer": "Northwind", "chapter": "North"}
+    mentee.save(update_fields=["answers"])
+
+    html = login(world.mentee).get(world.url("profile/")).content.decode()
+
+    legends = re.findall(r"<legend>(\d+ of \d+: [^<]+)<span class=\"muted\">\(([^)]+)\)", html)
+    titles = [title.strip() for title, _ in legends]
+    assert titles[0].startswith("1 of ")
+    assert [t.split(": ", 1)[1] for t in titles] == [
+        "Your mentoring",
+        "Your work",
+        "Where and when",
+        "How you like to work",
+        "More from your program",
+    ]
+    work = {t.strip().split(": ", 1)[1]: progress for t, progress in legends}
+    assert work["Your work"].startswith("2 of ")
+    assert work["More from your program"] == "done"
+    assert 'href="#section-work"' in html
+    # every question is still on the page, once
+    assert html.count('id="q-employer"') == 1
+    assert html.count('id="q-chapter"') == 1
+
+
+def test_a_short_profile_stays_one_list(world: World, login: Any) -> None:
+    QuestionFactory(program=world.program, key="chapter", label="Your chapter", kind="text")
+    html = login(world.mentee).get(world.url("profile/")).content.decode()
+    assert 'id="q-chapter"' in html
+    assert "<legend>1 of" not in html

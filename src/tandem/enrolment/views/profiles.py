@@ -25,6 +25,7 @@ from tandem.enrolment.forms.profiles import (
 )
 from tandem.enrolment.models import DemographicConsent, ProfileQuestion
 from tandem.enrolment.rules import profiles as rules
+from tandem.enrolment.sections import profile_sections
 from tandem.enrolment.services import profiles as services
 from tandem.enrolment.services.readiness import refresh_stale_readiness
 from tandem.programs.enums import Role
@@ -197,6 +198,7 @@ def profile(request: TenantRequest, org_slug: str, program_slug: str) -> HttpRes
             "program": program,
             "membership": membership,
             "form": form,
+            "sections": profile_sections(form.general_fields(), membership.answers),
             "completeness": done,
             "missing": [(key, labels[key]) for key in done.missing_required],
             "consent": consent,
