@@ -17,12 +17,18 @@ from tandem.enrolment.models import ProfileQuestion
 from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.services import profiles as services
 from tandem.enrolment.services.programs import create_program
-from tandem.enrolment.starter import STARTER_QUESTIONS, install_starter_questions
+from tandem.enrolment.starter import (
+    ESSENTIAL_KEYS,
+    STARTER_QUESTIONS,
+    install_starter_questions,
+    suggested_questions,
+)
 from tandem.programs.access import resolve_access
 from tandem.programs.enums import MatchingMode, Role
 from tandem.programs.models import Membership
 from tests.conftest import World
 from tests.enrolment.factories_profiles import QuestionFactory, choice_question, membership_of
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -337,10 +343,12 @@ def test_question_list_has_no_n_plus_one(world: World, login: Any) -> None:
 # --- the starter set ---------------------------------------------------------------------
 
 
-def test_create_program_installs_the_starter_questions(world: World) -> None:
+def test_create_program_installs_the_essential_starter_questions(world: World) -> None:
     program = create_program(world.organization, by=world.org_admin, name="Autumn")
     keys = list(program.questions.values_list("key", flat=True))
-    assert keys == [spec.key for spec in STARTER_QUESTIONS]
+    assert keys == [spec.key for spec in STARTER_QUESTIONS if spec.key in ESSENTIAL_KEYS]
+    # every required starter question is essential: a new program can match without the rest
+    assert {spec.key for spec in STARTER_QUESTIONS if spec.required} <= ESSENTIAL_KEYS
     wanted = program.questions.get(key="skills_wanted")
     assert wanted.paired_with == program.questions.get(key="skills_offered")
     assert wanted.audience == Audience.MENTEES
@@ -352,9 +360,45 @@ def test_create_program_installs_the_starter_questions(world: World) -> None:
         10,
         True,
     )
+    assert [spec.key for spec in suggested_questions(program)] == [
+        spec.key for spec in STARTER_QUESTIONS if spec.key not in ESSENTIAL_KEYS
+    ]
+
+
+def test_the_coordinator_switches_on_suggested_questions(world: World, login: Any) -> None:
+    program = create_program(world.organization, by=world.org_admin, name="Autumn")
+    MembershipFactory(program=program, user=world.coordinator, role=Role.COORDINATOR)
+    client = login(world.coordinator)
+    base = f"/o/{program.organization.slug}/p/{program.slug}/questions/"
+    page = client.get(base).content.decode()
+    assert "Suggested questions" in page
+    assert 'Switch on<span class="visually-hidden"> “Industry”' in page
+
+    response = client.post(base + "suggested/", {"key": "industry"}, follow=True)
+    assert "Question “Industry” switched on: it is now last." in response.content.decode()
+    assert list(program.questions.values_list("key", flat=True))[-1] == "industry"
+    assert "industry" not in {spec.key for spec in suggested_questions(program)}
+
+    response = client.post(base + "suggested/", {"key": "no_such_question"}, follow=True)
+    assert "“no_such_question” is not one of the suggested questions." in (
+        response.content.decode()
+    )
+
+    client.post(base + "suggested/", {"all": "1"})
+    assert program.questions.count() == len(STARTER_QUESTIONS)
+    assert suggested_questions(program) == []
+    assert "Suggested questions" not in client.get(base).content.decode()
     for key in ["gender_identity", "first_generation_professional"]:
         question = program.questions.get(key=key)
         assert (question.is_demographic, question.use_in_matching) == (True, False)
+
+
+def test_only_coordinators_switch_on_suggested_questions(world: World, login: Any) -> None:
+    url = world.url("questions/suggested/")
+    before = world.program.questions.count()
+    assert login(world.mentee).post(url, {"all": "1"}).status_code == 403
+    assert login(world.outsider).post(url, {"all": "1"}).status_code == 404
+    assert world.program.questions.count() == before
 
 
 def test_install_starter_questions_is_idempotent(world: World) -> None:

@@ -6,6 +6,7 @@ imports and the matching criteria refer to them. Coordinators edit or delete the
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,15 +199,42 @@ STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
 )
 
 
-def install_starter_questions(program: Program, *, by: User | None) -> list[ProfileQuestion]:
-    """Add the starter questions the program does not have yet (by key); return those added."""
+#: What a new program starts with: the questions matching and readiness cannot do without (the
+#: required ones, what is compared, what is offered). The rest of the starter set is offered to
+#: the coordinator as suggestions to switch on (:func:`suggested_questions`).
+ESSENTIAL_KEYS = frozenset(
+    {
+        "skills_offered",
+        "skills_wanted",
+        "goals",
+        "experience",
+        "location",
+        "time_zone",
+        "availability",
+        "languages",
+        "capacity",
+    }
+)
+
+
+def suggested_questions(program: Program) -> list[StarterQuestion]:
+    """The starter questions the program does not ask yet, in the starter set's order."""
+    asked = set(ProfileQuestion.objects.filter(program=program).values_list("key", flat=True))
+    return [spec for spec in STARTER_QUESTIONS if spec.key not in asked]
+
+
+def install_starter_questions(
+    program: Program, *, by: User | None, keys: Collection[str] | None = None
+) -> list[ProfileQuestion]:
+    """Add the starter questions (all, or those of ``keys``) the program does not have yet (by
+    key), at the end of its questions; return those added."""
     with transaction.atomic():
         existing = {q.key: q for q in ProfileQuestion.objects.filter(program=program)}
         last = ProfileQuestion.objects.filter(program=program).aggregate(last=Max("position"))
         position = -1 if last["last"] is None else last["last"]
         added: list[ProfileQuestion] = []
         for spec in STARTER_QUESTIONS:
-            if spec.key in existing:
+            if spec.key in existing or (keys is not None and spec.key not in keys):
                 continue
             position += 1
             question = ProfileQuestion.objects.create(

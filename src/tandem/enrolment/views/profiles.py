@@ -27,7 +27,9 @@ from tandem.enrolment.models import DemographicConsent, ProfileQuestion
 from tandem.enrolment.rules import profiles as rules
 from tandem.enrolment.sections import profile_sections
 from tandem.enrolment.services import profiles as services
+from tandem.enrolment.services.programs import switch_on_starter_questions
 from tandem.enrolment.services.readiness import refresh_stale_readiness
+from tandem.enrolment.starter import suggested_questions
 from tandem.programs.enums import Role
 from tandem.programs.http import TenantRequest, requires
 from tandem.programs.models import Membership
@@ -54,13 +56,40 @@ def _questions_page(request: TenantRequest, *, fragment: bool = False) -> HttpRe
     return render(
         request,
         template,
-        {"program": program, "questions": list(queries.questions_of(program))},
+        {
+            "program": program,
+            "questions": list(queries.questions_of(program)),
+            "suggestions": suggested_questions(program),
+        },
     )
 
 
 @requires(rules.can_manage_questions)
 def question_list(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
     return _questions_page(request)
+
+
+@require_POST
+@requires(rules.can_manage_questions)
+def question_switch_on(request: TenantRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """Switch on one suggested starter question (``key``), or all of them (``all``)."""
+    program = request.access.program_or_404
+    if request.POST.get("all"):
+        keys = [spec.key for spec in suggested_questions(program)]
+    else:
+        keys = [request.POST.get("key", "")]
+    try:
+        added = switch_on_starter_questions(program, by=request.user, keys=keys)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if len(added) == 1:
+            messages.success(request, f"Question “{added[0].label}” switched on: it is now last.")
+        elif added:
+            messages.success(request, f"{len(added)} suggested questions switched on.")
+        else:
+            messages.info(request, "The program already asks that question.")
+    return redirect(_url(request, "questions"))
 
 
 def _question_form_page(request: TenantRequest, question: ProfileQuestion | None) -> HttpResponse:
@@ -302,6 +331,7 @@ PROGRAM = "o/<slug:org_slug>/p/<slug:program_slug>/"
 urlpatterns: list[URLPattern] = [
     path(PROGRAM + "questions/", question_list, name="questions"),
     path(PROGRAM + "questions/new/", question_add, name="question_add"),
+    path(PROGRAM + "questions/suggested/", question_switch_on, name="question_switch_on"),
     path(PROGRAM + "questions/<int:question_id>/", question_edit, name="question_edit"),
     path(PROGRAM + "questions/<int:question_id>/delete/", question_delete, name="question_delete"),
     path(PROGRAM + "questions/<int:question_id>/move/", question_move, name="question_move"),
