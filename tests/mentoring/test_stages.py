@@ -167,3 +167,29 @@ def test_beginning_closure_early_says_so_and_counts_who_is_told(world: World) ->
         f"Spring is planned to end on {world.program.ends_on:%-d %B %Y}, in {days} days: "
         "you are beginning its closure early.",
     ]
+
+
+def test_closing_ends_matches_still_waiting_for_confirmation(world: World, pair: Pair) -> None:
+    from tandem.mentoring.models import Relationship
+    from tests.mentoring.factories import make_pair
+
+    _at(world.program, ProgramStatus.CLOSING)
+    waiting = make_pair(
+        world.program,
+        mentor=MembershipFactory(program=world.program, role=Role.MENTOR),
+        mentee=MembershipFactory(program=world.program, role=Role.MENTEE),
+    )
+    Mentorship.objects.filter(pk=waiting.pk).update(status=RelationshipStatus.PROPOSED)
+    Relationship.objects.filter(mentorship=waiting).update(status=RelationshipStatus.PROPOSED)
+
+    plan = plan_stage_change(world.program, to=ProgramStatus.CLOSED, by=world.coordinator)
+    assert "1 match still waiting for confirmation ends without starting." in plan.consequences
+
+    change_program_status(world.program, to=ProgramStatus.CLOSED, by=world.coordinator)
+    waiting.refresh_from_db()
+    assert waiting.status == RelationshipStatus.ENDED_EARLY
+    assert waiting.ended_by == world.coordinator
+    assert Relationship.objects.get(mentorship=waiting).status == RelationshipStatus.ENDED_EARLY
+    assert not Mentorship.objects.filter(
+        program=world.program, status__in=(RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
+    ).exists()

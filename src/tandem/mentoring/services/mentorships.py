@@ -353,7 +353,9 @@ def end_relationship(
 
 def complete_relationships(program: Program, *, by: User) -> int:
     """Active (and closing) → completed for every mentorship, relationship and group of a
-    program; at its close. Returns how many relationships completed."""
+    program; at its close. A match still waiting for confirmation never started: it ends
+    (ended early, "another reason") rather than staying open in a closed program. Returns how
+    many relationships completed."""
     with transaction.atomic():
         now = timezone.now()
         active = list(
@@ -378,6 +380,26 @@ def complete_relationships(program: Program, *, by: User) -> int:
         Mentorship.objects.filter(
             program=program, status__in=(RelationshipStatus.ACTIVE, RelationshipStatus.CLOSING)
         ).update(status=RelationshipStatus.COMPLETED, ended_at=now, ended_by=by)
+        unconfirmed = list(
+            Relationship.objects.select_for_update(of=("self",)).filter(
+                program=program, status=RelationshipStatus.PROPOSED
+            )
+        )
+        ended = {
+            "status": RelationshipStatus.ENDED_EARLY,
+            "ended_at": now,
+            "ended_by": by,
+            "end_reason": EndReason.OTHER,
+        }
+        Relationship.objects.filter(pk__in=[r.pk for r in unconfirmed]).update(**ended)
+        for relationship in unconfirmed:
+            record_audit(by, "relationship.withdrawn_unconfirmed", relationship)
+        Mentorship.objects.filter(program=program, status=RelationshipStatus.PROPOSED).update(
+            **ended
+        )
+        MentoringGroup.objects.filter(program=program, status=RelationshipStatus.PROPOSED).update(
+            status=RelationshipStatus.ENDED_EARLY
+        )
     return len(active)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.mentoring.enums import RelationshipStatus
 from tandem.mentoring.models import LIVE_STATUSES, OPEN_STATUSES, Mentorship, Relationship
 from tandem.programs.enums import PROGRAM_TRANSITIONS, ProgramStatus, Role
 from tandem.programs.models import Program
@@ -133,6 +134,14 @@ def plan_stage_change(program: Program, *, to: ProgramStatus, by: User) -> Stage
         plan.completes = Mentorship.objects.filter(
             program=program, status__in=LIVE_STATUSES
         ).count()
+        unconfirmed = Mentorship.objects.filter(
+            program=program, status=RelationshipStatus.PROPOSED
+        ).count()
+        if unconfirmed:
+            plan.consequences.append(
+                f"{_plural(unconfirmed, 'match', 'matches')} still waiting for confirmation "
+                f"{'ends' if unconfirmed == 1 else 'end'} without starting."
+            )
     if to in ANNOUNCED_STATUSES:
         plan.notifies = members.exclude(user=by).count()
     if plan.completes or plan.notifies:
