@@ -71,6 +71,7 @@ def hide_server_banner() -> None:
     def default_headers(self: Any) -> list[str]:
         return [line for line in original(self) if not line.startswith("Server:")]
 
+    response_class._tandem_original_default_headers = original
     response_class.default_headers = default_headers
     response_class._tandem_no_banner = True
 

@@ -76,10 +76,18 @@ def test_https_settings_redirect_plain_http_and_send_hsts(client: Client) -> Non
         assert client.get("/healthz").status_code == 200
 
 
-def test_tandem_serve_sends_no_server_banner() -> None:
+def test_tandem_serve_sends_no_server_banner(monkeypatch: pytest.MonkeyPatch) -> None:
     from gunicorn.http import wsgi as gunicorn_wsgi
 
     from tandem.cli import hide_server_banner
+
+    # gunicorn as it comes, even when a test before this one in the process started `serve`
+    response_class = gunicorn_wsgi.Response
+    original = getattr(
+        response_class, "_tandem_original_default_headers", response_class.default_headers
+    )
+    monkeypatch.setattr(response_class, "default_headers", original)
+    monkeypatch.setattr(response_class, "_tandem_no_banner", False, raising=False)
 
     class Request:
         version = (1, 1)
