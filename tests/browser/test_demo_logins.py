@@ -14,20 +14,11 @@ from playwright.sync_api import Page, expect
 
 from tandem.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from tandem.mentoring.models import Mentorship
+from tests.browser.test_login_journeys import log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in_as(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/")
-    page.get_by_role("link", name="Log in").first.click()
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    # the log-in answers before the next step navigates (a goto would race the POST)
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +28,7 @@ def test_demo_login_lands_in_a_live_mentorship(
     live_server: Any, page: Page, login: str, partner: str
 ) -> None:
     seed_demo(participants=60, seed=7)
-    log_in_as(page, live_server.url, DEMO_LOGINS[login])
+    log_in(page, live_server.url, DEMO_LOGINS[login], DEMO_PASSWORD)
 
     page.get_by_role("link", name="Open your shared space").click()
 
@@ -63,7 +54,7 @@ def test_demo_coordinator_lands_in_an_active_program_with_its_pairs(
         .exclude(members__membership__user__email=DEMO_LOGINS["mentee"])
         .exists()
     )
-    log_in_as(page, live_server.url, DEMO_LOGINS["coordinator"])
+    log_in(page, live_server.url, DEMO_LOGINS["coordinator"], DEMO_PASSWORD)
     page.get_by_role("link", name=report.program.name).first.click()
     expect(page.get_by_text("Stage: Active")).to_be_visible()
     page.get_by_role("link", name="Mentorships", exact=True).click()

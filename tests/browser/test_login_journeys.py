@@ -18,11 +18,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page: Page, base_url: str, email: str) -> None:
+def log_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/")
     page.get_by_role("link", name="Log in").first.click()
     page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     # the log-in answers before the next step navigates (a goto would race the POST)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tandem.enrolment.answers import is_answered
+
 #: (slug, title, the starter keys in it), in the order the profile shows them.
 SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
     (
@@ -72,10 +74,6 @@ class Section:
     @property
     def complete(self) -> bool:
         return self.answered == self.total
-
-
-def is_answered(value: Any) -> bool:
-    return value not in (None, "", [], {})
 
 
 def section_of(key: str) -> tuple[str, str]:
